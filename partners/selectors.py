@@ -1,0 +1,83 @@
+from django.db.models import Count, Prefetch, Q
+
+from portal.access import roles_of
+
+from .models import Agreement, Contact, Organisation, Signature
+
+
+def organisations_for_list():
+    """Organisations with everything the list shows, in a fixed number of queries."""
+    return (
+        Organisation.objects.select_related("municipality", "parent")
+        .prefetch_related("sectors")
+        .annotate(
+            signature_count=Count(
+                "signatures",
+                filter=~Q(signatures__status=Signature.Status.WITHDRAWN),
+                distinct=True,
+            )
+        )
+    )
+
+
+def organisation_detail(pk):
+    return (
+        Organisation.objects.select_related("municipality", "parent")
+        .prefetch_related(
+            "sectors",
+            Prefetch("locations", queryset=Organisation.objects.only("pk", "name", "parent")),
+            Prefetch(
+                "signatures",
+                queryset=Signature.objects.select_related("agreement").order_by(
+                    "-agreement__date", "agreement__name"
+                ),
+            ),
+            Prefetch(
+                "contacts", queryset=Contact.objects.filter(ended_on__isnull=True).order_by("name")
+            ),
+            Prefetch("memberships", queryset=_memberships()),
+        )
+        .get(pk=pk)
+    )
+
+
+def _memberships():
+    from .models import Membership
+
+    return Membership.objects.select_related("user").order_by("user__email")
+
+
+def organisations_of(user):
+    """The organisations a partner user belongs to."""
+    return Organisation.objects.filter(memberships__user=user).order_by("name")
+
+
+def organisation_history(organisation, limit=30):
+    return organisation.history.select_related("history_user").order_by("-history_date")[:limit]
+
+
+def agreement_signatures(agreement, *, public=False):
+    signatures = agreement.signatures.select_related(
+        "organisation", "organisation__municipality"
+    ).order_by("organisation__name")
+    if public:
+        signatures = signatures.exclude(status=Signature.Status.WITHDRAWN)
+    return signatures
+
+
+def agreements_with_counts():
+    return Agreement.objects.annotate(
+        signed_count=Count("signatures", filter=Q(signatures__status=Signature.Status.SIGNED)),
+        reservation_count=Count(
+            "signatures", filter=Q(signatures__status=Signature.Status.UNDER_RESERVATION)
+        ),
+        withdrawn_count=Count(
+            "signatures", filter=Q(signatures__status=Signature.Status.WITHDRAWN)
+        ),
+    )
+
+
+def can_edit_organisation(user, organisation):
+    from portal.access import PROGRAMME_TEAM, is_member
+
+    return PROGRAMME_TEAM in roles_of(user) or is_member(user, organisation, edit=True)

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "portal"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        from portal import retention
+        from portal.models import AccessLog, ImportUpload, Invitation, OutgoingEmail
+
+        retention.register(
+            "outgoing_email",
+            setting="outgoing_email",
+            expired=lambda cutoff: OutgoingEmail.objects.filter(created_at__lt=cutoff),
+        )
+        retention.register(
+            "access_log",
+            setting="access_log",
+            expired=lambda cutoff: AccessLog.objects.filter(at__lt=cutoff),
+        )
+        retention.register(
+            "invitation",
+            setting="invitation",
+            expired=lambda cutoff: Invitation.objects.filter(created_at__lt=cutoff),
+        )
+        retention.register(
+            "import_upload",
+            setting="import_file",
+            expired=lambda cutoff: ImportUpload.objects.filter(created_at__lt=cutoff),
+        )

@@ -1,0 +1,227 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.workdays import add_working_days
+
+
+class StaffRole(models.TextChoices):
+    PROGRAMME_TEAM = "programme_team", _("Programme team")
+    DESK_ADVISOR = "desk_advisor", _("Desk advisor")
+
+
+class MemberRole(models.TextChoices):
+    EDITOR = "editor", _("Partner editor")
+    VIEWER = "viewer", _("Partner viewer")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_superuser=True, staff_role=StaffRole.PROGRAMME_TEAM)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in. Staff have a staff role; partner users have memberships."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    staff_role = models.CharField(
+        _("staff role"), max_length=32, choices=StaffRole.choices, blank=True
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        # Only the programme team may use the Django admin.
+        self.is_staff = self.is_programme_team
+        super().save(*args, **kwargs)
+
+    @property
+    def is_programme_team(self):
+        return self.is_superuser or self.staff_role == StaffRole.PROGRAMME_TEAM
+
+    @property
+    def is_desk_advisor(self):
+        return self.staff_role == StaffRole.DESK_ADVISOR
+
+    @property
+    def requires_second_factor(self):
+        return self.is_superuser or bool(self.staff_role)
+
+
+def _invitation_token():
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to create an account, bound to a role.
+
+    Either a staff role, or an organisation with a member role.
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    staff_role = models.CharField(
+        _("staff role"), max_length=32, choices=StaffRole.choices, blank=True
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    member_role = models.CharField(
+        _("role in the organisation"), max_length=16, choices=MemberRole.choices, blank=True
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    expires_on = models.DateField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_staff_xor_member",
+                condition=(
+                    models.Q(staff_role="", organisation__isnull=False) & ~models.Q(member_role="")
+                )
+                | (~models.Q(staff_role="") & models.Q(organisation__isnull=True, member_role="")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        if not self.expires_on:
+            self.expires_on = add_working_days(
+                timezone.localdate(self.created_at), settings.INVITATION_VALID_WORKING_DAYS
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_expired(self):
+        return timezone.localdate() > self.expires_on
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and not self.is_expired
+
+    def role_label(self):
+        if self.staff_role:
+            return self.get_staff_role_display()
+        return f"{self.get_member_role_display()} — {self.organisation}"
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: every e-mail is saved first and sent by a task afterwards.
+
+    When the broker is down the row stays pending and `flush_outbox` sends it later, so a
+    failing side effect never loses the submission that caused it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    MAX_ATTEMPTS = 5
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"
+
+
+class AccessLog(models.Model):
+    """Who looked at or changed personal data, and when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=32)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    path = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.content_type}"
+
+
+class ImportUpload(models.Model):
+    """An uploaded file waiting between the preview and the confirmation of an import."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    importer = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name
+
+
