@@ -112,9 +112,7 @@ class Organisation(models.Model):
                 fields=["board_number"],
                 condition=~models.Q(board_number=""),
                 name="organisation_unique_board_number",
-                violation_error_message=_(
-                    "Another organisation already has this board number."
-                ),
+                violation_error_message=_("Another organisation already has this board number."),
             ),
             models.UniqueConstraint(
                 fields=["brin"],
@@ -263,9 +261,7 @@ class Commitment(models.Model):
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "number"], name="commitment_unique_number"
-            )
+            models.UniqueConstraint(fields=["agreement", "number"], name="commitment_unique_number")
         ]
 
     def __str__(self):
@@ -328,6 +324,9 @@ class Signature(WorkflowModel):
 
     def __str__(self):
         return f"{self.organisation} — {self.agreement}"
+
+    def get_absolute_url(self):
+        return reverse("partners-signature-detail", args=[self.pk])
 
 
 class SignatureStatusChange(StatusChange):

@@ -84,5 +84,3 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
-
-

@@ -22,9 +22,7 @@ def queue_email(*, to, template, context, language=None):
         subject = render_to_string(f"emails/{template}-subject.html", context)
         body_text = render_to_string(f"emails/{template}-body-text.html", context)
         body_html = render_to_string(f"emails/{template}-body-html.html", context)
-    return queue_message(
-        to=to, subject=subject, body_text=body_text, body_html=body_html
-    )
+    return queue_message(to=to, subject=subject, body_text=body_text, body_html=body_html)
 
 
 def queue_message(*, to, subject, body_text, body_html=""):

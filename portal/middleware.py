@@ -27,7 +27,7 @@ class RequireSecondFactorMiddleware:
         ):
             messages.warning(
                 request,
-                _("Your role requires two-factor authentication. Set up an authenticator app first."),
+                _("Your role requires two-factor authentication. Set up an authenticator app."),
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

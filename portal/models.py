@@ -223,5 +223,3 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return self.file_name
-
-

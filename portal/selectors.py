@@ -2,7 +2,9 @@ from heapq import merge
 from itertools import islice
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from portal import access
 
@@ -36,6 +38,7 @@ def dashboard_for(user):
 
 
 def audited_models():
+    """(model, related fields to load, label of a history record) for the audit trail."""
     from partners.models import (
         Agreement,
         CommitmentProgress,
@@ -45,14 +48,41 @@ def audited_models():
         Signature,
     )
 
-    return [Organisation, Agreement, Signature, Membership, Contact, CommitmentProgress]
+    return [
+        (Organisation, [], lambda r: r.name),
+        (Agreement, [], lambda r: r.name),
+        (Signature, ["organisation", "agreement"], lambda r: f"{r.organisation} — {r.agreement}"),
+        (Membership, ["user", "organisation"], lambda r: f"{r.user} — {r.organisation}"),
+        (Contact, ["organisation"], lambda r: f"{r.name} ({r.organisation})"),
+        (
+            CommitmentProgress,
+            ["signature__organisation", "commitment"],
+            lambda r: f"{r.signature.organisation} {r.year}: {r.commitment}",
+        ),
+    ]
+
+
+def _labelled(records, model, label):
+    for record in records:
+        record.kind = model._meta.verbose_name
+        try:
+            record.label = label(record)
+        except ObjectDoesNotExist:
+            record.label = _("(deleted)")
+        yield record
 
 
 def audit_entries(limit=AUDIT_LIMIT):
     """The latest changes to every audited model, newest first (at most `limit`)."""
     streams = [
-        model.history.select_related("history_user").order_by("-history_date")[:limit]
-        for model in audited_models()
+        _labelled(
+            model.history.select_related("history_user", *related).order_by("-history_date")[
+                :limit
+            ],
+            model,
+            label,
+        )
+        for model, related, label in audited_models()
     ]
     return list(islice(merge(*streams, key=lambda r: r.history_date, reverse=True), limit))
 

@@ -12,13 +12,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("uitnodigingen/", views.invitation_list, name="invitation-list"),
     path("uitnodigingen/nieuw/", views.invitation_create_view, name="invitation-create"),
-    path(
-        "uitnodiging/<str:token>/", views.invitation_accept_view, name="invitation-accept"
-    ),
+    path("uitnodiging/<str:token>/", views.invitation_accept_view, name="invitation-accept"),
     path("audit/", views.audit_trail, name="audit-trail"),
     path("", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-

@@ -104,7 +104,9 @@ def invitation_accept_view(request, token):
     if not invitation.is_usable:
         return render(request, "portal/invitation_unusable.html", status=410)
     has_account = selectors.user_exists(invitation.email)
-    form = None if has_account else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    form = (
+        None if has_account else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    )
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form else {}
         try:

@@ -61,6 +61,21 @@ class StatusChange(models.Model):
         abstract = True
         ordering = ["-changed_at", "-pk"]
 
+    def _workflow(self):
+        return next(
+            field.related_model.workflow
+            for field in self._meta.concrete_fields
+            if field.is_relation and issubclass(field.related_model, WorkflowModel)
+        )
+
+    @property
+    def from_label(self):
+        return self._workflow().label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self):
+        return self._workflow().label(self.to_status)
+
 
 class WorkflowModel(models.Model):
     """A model with a `status` field governed by `workflow`.
@@ -72,7 +87,9 @@ class WorkflowModel(models.Model):
     workflow: Workflow
     status_log_field: str
 
-    status_changed_at = models.DateTimeField(gettext_lazy("status changed at"), default=timezone.now)
+    status_changed_at = models.DateTimeField(
+        gettext_lazy("status changed at"), default=timezone.now
+    )
 
     class Meta:
         abstract = True

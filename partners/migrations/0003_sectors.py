@@ -14,6 +14,6 @@ def delete_sectors(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0001_initial")]
+    dependencies = [("partners", "0002_initial")]
 
     operations = [migrations.RunPython(create_sectors, delete_sectors)]

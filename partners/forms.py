@@ -1,0 +1,143 @@
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agreement, CommitmentProgress, Contact, Organisation, Signature
+
+
+def https_by_default(field, **kwargs):
+    """Web addresses typed without a scheme get https://, as browsers do."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        formfield_callback = https_by_default
+        fields = [
+            "name",
+            "kind",
+            "sectors",
+            "municipality",
+            "parent",
+            "board_number",
+            "brin",
+            "website",
+            "active",
+        ]
+        widgets = {"sectors": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organisation.objects.filter(
+            kind=Organisation.Kind.SCHOOL_BOARD
+        )
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_board_number(self):
+        value = self.cleaned_data["board_number"].strip()
+        if value and not (value.isdigit() and len(value) == 5):
+            raise forms.ValidationError(_("A board number has five digits, for example 41234."))
+        return value
+
+    def clean_brin(self):
+        value = self.cleaned_data["brin"].strip().upper().replace(" ", "")
+        if value and not (
+            len(value) in (4, 6)
+            and value[:2].isdigit()
+            and value[2:4].isalpha()
+            and value[4:].isdigit()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "A BRIN has two digits and two letters, for example 12AB, optionally "
+                    "followed by two digits for a location."
+                )
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("parent") and cleaned.get("kind") != Organisation.Kind.SCHOOL_LOCATION:
+            self.add_error(
+                "parent", _("Only a school location belongs to a board: choose that kind first.")
+            )
+        return cleaned
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "function", "email", "phone", "topics", "ended_on"]
+        widgets = {"ended_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["name", "slug", "kind", "date", "summary", "is_public"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+
+class SignatureForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(active=True)
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Signature.Status.choices)
+    signed_on = forms.DateField(
+        label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    signed_by = forms.CharField(
+        label=_("Signed by"),
+        required=False,
+        max_length=150,
+        help_text=_("The function of the person who signed, for example “Chair of the board”."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, agreement, **kwargs):
+        self.agreement = agreement
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = self.fields["organisation"].queryset.exclude(
+            signatures__agreement=agreement
+        )
+
+
+class SignatureStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the status changes, for the history."),
+    )
+
+    def __init__(self, *args, signature, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (value, Signature.workflow.label(value))
+            for value in Signature.workflow.targets(signature.status)
+        ]
+
+
+class ProgressForm(forms.ModelForm):
+    class Meta:
+        model = CommitmentProgress
+        formfield_callback = https_by_default
+        fields = ["state", "evidence", "evidence_url"]
+        widgets = {"evidence": forms.Textarea(attrs={"rows": 3})}
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")], initial="xlsx"
+    )

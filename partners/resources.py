@@ -1,0 +1,460 @@
+"""Import and export of organisations and signatures (django-import-export).
+
+Column names are Dutch, as the spreadsheets the programme team keeps. Values accept codes
+and the Dutch or English labels. The organisation import validates in memory against
+lookups loaded once, and saves in bulk, so a file of thousands of rows takes a handful of
+queries instead of several per row.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.instance_loaders import BaseInstanceLoader
+
+from portal.imports import DutchDateWidget, choice_lookup, parse_bool
+from portal.workflow import transition
+
+from .models import Agreement, Municipality, Organisation, Sector, Signature
+
+BOARD_NUMBER = re.compile(r"^\d{5}$")
+BRIN = re.compile(r"^\d{2}[A-Z]{2}(\d{2})?$")
+LIST_SEPARATORS = re.compile(r"[,;/+\s]+")
+
+
+def _key(value):
+    return str(value or "").strip().lower()
+
+
+def _text(row, column):
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class UserResourceMixin:
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+
+class OrganisationLoader(BaseInstanceLoader):
+    """Loads, in one query, the existing organisations the file names."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        names = {_key(name) for name in dataset["naam"]} if "naam" in dataset.headers else set()
+        existing = (
+            Organisation.objects.annotate(lower_name=Lower("name"))
+            .filter(lower_name__in=names)
+            .prefetch_related("sectors")
+        )
+        self.by_name = {}
+        for organisation in existing:
+            organisation._snapshot = resource.snapshot(organisation)
+            self.by_name[organisation.lower_name] = organisation
+
+    def get_instance(self, row):
+        return self.by_name.get(_key(row.get("naam")))
+
+
+class OrganisationResource(UserResourceMixin, resources.ModelResource):
+    name = fields.Field(attribute="name", column_name="naam")
+    kind = fields.Field(column_name="soort")
+    sectors = fields.Field(column_name="sectoren")
+    municipality = fields.Field(column_name="gemeente")
+    parent = fields.Field(column_name="bestuur")
+    board_number = fields.Field(attribute="board_number", column_name="bestuursnummer")
+    brin = fields.Field(attribute="brin", column_name="brin")
+    website = fields.Field(attribute="website", column_name="website")
+    active = fields.Field(column_name="actief")
+
+    TRACKED = (
+        "name",
+        "kind",
+        "municipality_id",
+        "parent_id",
+        "board_number",
+        "brin",
+        "website",
+        "active",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = (
+            "name",
+            "kind",
+            "sectors",
+            "municipality",
+            "parent",
+            "board_number",
+            "brin",
+            "website",
+            "active",
+        )
+        import_id_fields = ("name",)
+        instance_loader_class = OrganisationLoader
+        use_bulk = True
+        batch_size = 1000
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = True
+        clean_model_instances = False
+
+    # Export
+
+    def get_export_queryset(self, request=None):
+        return Organisation.objects.select_related("municipality", "parent").prefetch_related(
+            "sectors"
+        )
+
+    def dehydrate_kind(self, organisation):
+        return organisation.get_kind_display()
+
+    def dehydrate_sectors(self, organisation):
+        return ", ".join(sector.code for sector in organisation.sectors.all())
+
+    def dehydrate_municipality(self, organisation):
+        return organisation.municipality.name if organisation.municipality else ""
+
+    def dehydrate_parent(self, organisation):
+        return organisation.parent.name if organisation.parent else ""
+
+    def dehydrate_active(self, organisation):
+        return _("yes") if organisation.active else _("no")
+
+    # Import
+
+    def snapshot(self, organisation):
+        values = {field: getattr(organisation, field) for field in self.TRACKED}
+        values["sector_ids"] = frozenset(s.pk for s in organisation.sectors.all())
+        return values
+
+    def before_import(self, dataset, **kwargs):
+        self.kinds = choice_lookup(Organisation.Kind)
+        self.sector_ids = {sector.code: sector.pk for sector in Sector.objects.all()}
+        self.municipalities = {m.name.lower(): m for m in Municipality.objects.all()}
+        boards = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL_BOARD)
+        self.boards = {board.name.lower(): board for board in boards}
+        self.boards.update({board.board_number: board for board in boards if board.board_number})
+        identifiers = Organisation.objects.exclude(board_number="", brin="").values_list(
+            "pk", "board_number", "brin"
+        )
+        self.board_numbers = {number: pk for pk, number, _brin in identifiers if number}
+        self.brins = {brin: pk for pk, _number, brin in identifiers if brin}
+        self.names_in_file = {}
+        self.new_board_names = set()
+        self.saved = []
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        number = kwargs.get("row_number", 0) + 1
+        name = _text(row, "naam")
+        if not name:
+            errors["naam"] = _("Fill in the organisation's name.")
+        elif len(name) > 200:
+            errors["naam"] = _("The name is longer than 200 characters.")
+        elif _key(name) in self.names_in_file:
+            errors["naam"] = _("“%(name)s” is already in this file, in row %(row)s.") % {
+                "name": name,
+                "row": self.names_in_file[_key(name)],
+            }
+        else:
+            self.names_in_file[_key(name)] = number
+            instance.name = instance.name if instance.pk else name
+        if "soort" in row or instance.pk is None:
+            self._import_kind(instance, _text(row, "soort"), errors)
+        if "sectoren" in row:
+            self._import_sectors(instance, _text(row, "sectoren"), errors)
+        if "gemeente" in row:
+            self._import_municipality(instance, _text(row, "gemeente"), errors)
+        if "bestuur" in row:
+            self._import_parent(instance, _text(row, "bestuur"), errors)
+        if "bestuursnummer" in row:
+            self._import_identifier(
+                instance,
+                "board_number",
+                _text(row, "bestuursnummer"),
+                BOARD_NUMBER,
+                self.board_numbers,
+                errors,
+                column="bestuursnummer",
+                invalid=_("A board number has five digits, for example 41234."),
+                taken=_("Board number %(value)s already belongs to another organisation."),
+            )
+        if "brin" in row:
+            self._import_identifier(
+                instance,
+                "brin",
+                _text(row, "brin").upper().replace(" ", ""),
+                BRIN,
+                self.brins,
+                errors,
+                column="brin",
+                invalid=_(
+                    "A BRIN has two digits and two letters, for example 12AB, "
+                    "optionally followed by two digits for a location."
+                ),
+                taken=_("BRIN %(value)s already belongs to another organisation."),
+            )
+        if "website" in row:
+            self._import_website(instance, _text(row, "website"), errors)
+        if "actief" in row:
+            try:
+                instance.active = parse_bool(row.get("actief"))
+            except ValueError as error:
+                errors["actief"] = str(error)
+        if not errors and instance.parent_id is None and getattr(instance, "_new_parent", None):
+            errors["bestuur"] = _(
+                "This board is new in the same file. Import the boards first, then their locations."
+            )
+        if not errors and instance.pk is None and instance.kind == Organisation.Kind.SCHOOL_BOARD:
+            self.new_board_names.add(_key(instance.name))
+        if errors:
+            raise ValidationError(errors)
+
+    def _import_kind(self, instance, value, errors):
+        if not value:
+            errors["soort"] = _("Fill in the kind of organisation.")
+        elif _key(value) not in self.kinds:
+            errors["soort"] = _("Unknown kind “%(value)s”. Use one of: %(choices)s.") % {
+                "value": value,
+                "choices": ", ".join(str(c.label) for c in Organisation.Kind),
+            }
+        else:
+            instance.kind = self.kinds[_key(value)]
+
+    def _import_sectors(self, instance, value, errors):
+        codes = [code for code in LIST_SEPARATORS.split(value.lower()) if code]
+        unknown = [code for code in codes if code not in self.sector_ids]
+        if unknown:
+            errors["sectoren"] = _("Unknown sectors: %(unknown)s. Use: %(codes)s.") % {
+                "unknown": ", ".join(unknown),
+                "codes": ", ".join(self.sector_ids),
+            }
+        instance._sector_ids = frozenset(self.sector_ids[c] for c in codes if c in self.sector_ids)
+
+    def _import_municipality(self, instance, value, errors):
+        if not value:
+            instance.municipality = None
+        elif _key(value) not in self.municipalities:
+            errors["gemeente"] = _("Unknown municipality “%(value)s”.") % {"value": value}
+        else:
+            instance.municipality = self.municipalities[_key(value)]
+
+    def _import_parent(self, instance, value, errors):
+        instance._new_parent = False
+        if not value:
+            instance.parent = None
+            return
+        board = self.boards.get(_key(value))
+        if board is None:
+            if _key(value) in self.new_board_names:
+                instance._new_parent = True
+                instance.parent = None
+            else:
+                errors["bestuur"] = _(
+                    "No school board “%(value)s” is known. Use its exact name or board number."
+                ) % {"value": value}
+            return
+        if getattr(instance, "kind", "") != Organisation.Kind.SCHOOL_LOCATION:
+            errors["bestuur"] = _(
+                "Only a school location belongs to a board; set the kind to "
+                "school location or leave this column empty."
+            )
+            return
+        instance.parent = board
+
+    def _import_identifier(
+        self, instance, attribute, value, pattern, taken_by, errors, *, column, invalid, taken
+    ):
+        if value and not pattern.match(value):
+            errors[column] = invalid
+            return
+        owner = taken_by.get(value)
+        if value and owner is not None and owner != (instance.pk or id(instance)):
+            errors[column] = taken % {"value": value}
+            return
+        if value:
+            taken_by[value] = instance.pk or id(instance)
+        setattr(instance, attribute, value)
+
+    def _import_website(self, instance, value, errors):
+        if value and "://" not in value:
+            value = "https://" + value
+        if value:
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                errors["website"] = _("“%(value)s” is not a web address.") % {"value": value}
+                return
+        instance.website = value
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        snapshot = getattr(instance, "_snapshot", None)
+        if import_validation_errors or snapshot is None:
+            return False
+        current = {field: getattr(instance, field) for field in self.TRACKED}
+        current["sector_ids"] = getattr(instance, "_sector_ids", snapshot["sector_ids"])
+        return current == snapshot
+
+    def after_save_instance(self, instance, row, **kwargs):
+        self.saved.append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        """Sectors and history, in bulk, for what the bulk save created or changed."""
+        if result.has_validation_errors() or result.has_errors():
+            return
+        through = Organisation.sectors.through
+        with_sectors = [o for o in self.saved if hasattr(o, "_sector_ids")]
+        through.objects.filter(organisation_id__in=[o.pk for o in with_sectors]).delete()
+        through.objects.bulk_create(
+            [
+                through(organisation_id=o.pk, sector_id=s)
+                for o in with_sectors
+                for s in o._sector_ids
+            ],
+            batch_size=2000,
+        )
+        created = [o for o in self.saved if not hasattr(o, "_snapshot")]
+        updated = [o for o in self.saved if hasattr(o, "_snapshot")]
+        for objs, update in ((created, False), (updated, True)):
+            if objs:
+                Organisation.history.bulk_history_create(
+                    objs,
+                    batch_size=1000,
+                    update=update,
+                    default_user=self.user,
+                    default_change_reason=_("Import"),
+                )
+
+
+class SignatureResource(UserResourceMixin, resources.ModelResource):
+    organisation = fields.Field(column_name="organisatie")
+    agreement = fields.Field(column_name="overeenkomst")
+    status = fields.Field(column_name="status")
+    signed_on = fields.Field(attribute="signed_on", column_name="datum", widget=DutchDateWidget())
+    signed_by = fields.Field(attribute="signed_by", column_name="ondertekend_door")
+
+    class Meta:
+        model = Signature
+        fields = ("organisation", "agreement", "status", "signed_on", "signed_by")
+        import_id_fields = ()
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = True
+        clean_model_instances = False
+
+    def get_export_queryset(self, request=None):
+        return Signature.objects.select_related("organisation", "agreement")
+
+    def dehydrate_organisation(self, signature):
+        return signature.organisation.name
+
+    def dehydrate_agreement(self, signature):
+        return signature.agreement.slug
+
+    def dehydrate_status(self, signature):
+        return signature.get_status_display()
+
+    def before_import(self, dataset, **kwargs):
+        self.statuses = choice_lookup(Signature.Status)
+        self.pairs_in_file = {}
+
+    def get_or_init_instance(self, instance_loader, row):
+        errors = {}
+        organisation = (
+            Organisation.objects.annotate(lower_name=Lower("name"))
+            .filter(lower_name=_key(row.get("organisatie")))
+            .first()
+        )
+        if organisation is None:
+            errors["organisatie"] = _("No organisation “%(value)s” is known.") % {
+                "value": _text(row, "organisatie")
+            }
+        value = _text(row, "overeenkomst")
+        agreement = (
+            Agreement.objects.filter(slug=value.lower()).first()
+            or Agreement.objects.filter(name__iexact=value).first()
+        )
+        if agreement is None:
+            errors["overeenkomst"] = _(
+                "No agreement “%(value)s” is known; use its short name or full name."
+            ) % {"value": value}
+        if errors:
+            raise ValidationError(errors)
+        instance = Signature.objects.filter(organisation=organisation, agreement=agreement).first()
+        if instance is not None:
+            return instance, False
+        return Signature(organisation=organisation, agreement=agreement), True
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        pair = (instance.organisation_id, instance.agreement_id)
+        number = kwargs.get("row_number", 0) + 1
+        if pair in self.pairs_in_file:
+            raise ValidationError(
+                _("This organisation and agreement are already in row %(row)s.")
+                % {"row": self.pairs_in_file[pair]}
+            )
+        self.pairs_in_file[pair] = number
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        status = _text(row, "status")
+        if not status and instance.pk is None:
+            errors["status"] = _("Fill in the status: signed, under reservation or withdrawn.")
+        elif status:
+            target = self.statuses.get(_key(status))
+            if target is None:
+                errors["status"] = _("Unknown status “%(value)s”. Use: %(choices)s.") % {
+                    "value": status,
+                    "choices": ", ".join(str(c.label) for c in Signature.Status),
+                }
+            elif instance.pk is None:
+                instance.status = target
+            elif target != instance.status:
+                if not Signature.workflow.can(instance.status, target):
+                    errors["status"] = _(
+                        "The status cannot change from “%(source)s” to “%(target)s”."
+                    ) % {
+                        "source": instance.get_status_display(),
+                        "target": Signature.workflow.label(target),
+                    }
+                instance._target_status = target
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in ("signed_on", "signed_by"):
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance.pk is None:
+            return False
+        stored = Signature.objects.filter(pk=instance.pk).values("signed_on", "signed_by").first()
+        return not hasattr(instance, "_target_status") and stored == {
+            "signed_on": instance.signed_on,
+            "signed_by": instance.signed_by,
+        }
+
+    def do_instance_save(self, instance, is_create):
+        instance.save()
+        if is_create:
+            instance.log_status(
+                source="",
+                target=instance.status,
+                by=self.user,
+                note=_("Import"),
+                at=instance.status_changed_at,
+            )
+        elif hasattr(instance, "_target_status"):
+            transition(instance, instance._target_status, by=self.user, note=_("Import"))

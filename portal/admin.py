@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import AccessLog, Invitation, OutgoingEmail, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "staff_role", "is_active", "last_login"]
+    list_filter = ["staff_role", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name"]}),
+        (_("Role"), {"fields": ["staff_role", "is_active", "is_superuser"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "staff_role",
+        "organisation",
+        "member_role",
+        "expires_on",
+        "accepted_at",
+    ]
+    readonly_fields = ["token"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "to",
+        "subject",
+        "body_text",
+        "body_html",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "action", "content_type", "object_id", "path"]
+    list_filter = ["action", "content_type"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,95 @@
+"""The named cast of users every test module can ask for, and clients logged in as them."""
+
+import pytest
+from django.test import Client
+
+from portal.models import StaffRole
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="ROC Voorbeeld")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Hogeschool Elders")
+
+
+@pytest.fixture
+def programme_user(db):
+    return UserFactory(email="programma@example.org", staff_role=StaffRole.PROGRAMME_TEAM)
+
+
+@pytest.fixture
+def advisor_user(db):
+    return UserFactory(email="loket@example.org", staff_role=StaffRole.DESK_ADVISOR)
+
+
+@pytest.fixture
+def editor_user(organisation):
+    return MembershipFactory(
+        user=UserFactory(email="redacteur@example.org"), organisation=organisation, role="editor"
+    ).user
+
+
+@pytest.fixture
+def viewer_user(organisation):
+    return MembershipFactory(
+        user=UserFactory(email="lezer@example.org"), organisation=organisation, role="viewer"
+    ).user
+
+
+@pytest.fixture
+def outsider_user(other_organisation):
+    """A partner editor of another organisation."""
+    return MembershipFactory(
+        user=UserFactory(email="elders@example.org"), organisation=other_organisation
+    ).user
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def programme_client(programme_user):
+    return _client_for(programme_user)
+
+
+@pytest.fixture
+def advisor_client(advisor_user):
+    return _client_for(advisor_user)
+
+
+@pytest.fixture
+def editor_client(editor_user):
+    return _client_for(editor_user)
+
+
+@pytest.fixture
+def viewer_client(viewer_user):
+    return _client_for(viewer_user)
+
+
+@pytest.fixture
+def outsider_client(outsider_user):
+    return _client_for(outsider_user)
+
+
+@pytest.fixture
+def clients(
+    client, programme_client, advisor_client, editor_client, viewer_client, outsider_client
+):
+    """A client for every role, by role name."""
+    return {
+        "anonymous": client,
+        "programme_team": programme_client,
+        "desk_advisor": advisor_client,
+        "partner_editor": editor_client,
+        "partner_viewer": viewer_client,
+        "other_partner": outsider_client,
+    }
