@@ -11,6 +11,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
@@ -296,6 +297,21 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
                 errors["website"] = _("“%(value)s” is not a web address.") % {"value": value}
                 return
         instance.website = value
+
+    def get_bulk_update_fields(self):
+        return [
+            "kind",
+            "municipality",
+            "parent",
+            "board_number",
+            "brin",
+            "website",
+            "active",
+            "updated_at",
+        ]
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.updated_at = timezone.now()
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         snapshot = getattr(instance, "_snapshot", None)

@@ -347,7 +347,7 @@ def summarise(result, dataset):
         if row_result.validation_error is not None:
             for field, field_errors in row_result.validation_error.update_error_dict({}).items():
                 prefix = "" if field == "__all__" else f"{field}: "
-                messages += [prefix + str(message) for message in field_errors]
+                messages += [prefix + message for message in ValidationError(field_errors).messages]
         messages += [_error_message(error.error) for error in row_result.errors]
         kind = "wrong" if messages else row_result.import_type
         rows.append(

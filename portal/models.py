@@ -108,7 +108,11 @@ class Invitation(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("invited at"), default=timezone.now)
     expires_on = models.DateField(_("valid until"))

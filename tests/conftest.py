@@ -93,3 +93,28 @@ def clients(
         "partner_viewer": viewer_client,
         "other_partner": outsider_client,
     }
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process():
+    """Tasks run in-process unless a test asks for the real worker (`celery_worker`)."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming from the configured (real) broker."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from portal.celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        pytest.fail("CELERY_BROKER_URL is not set: the worker tests need the real broker")
+    app.conf.task_always_eager = False
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING") as worker:
+        yield worker

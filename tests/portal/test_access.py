@@ -8,11 +8,21 @@ from portal import access
 from portal.models import ImportUpload, Invitation
 from tests.factories import AgreementFactory, CommitmentFactory, ContactFactory, SignatureFactory
 
-ROLES = ["anonymous", "programme_team", "desk_advisor", "partner_editor", "partner_viewer",
-         "other_partner"]
+ROLES = [
+    "anonymous",
+    "programme_team",
+    "desk_advisor",
+    "partner_editor",
+    "partner_viewer",
+    "other_partner",
+]
 # Views where a partner viewer may look but not change: refused on the object.
-EDIT_VIEWS = {"partners-contact-create", "partners-contact-edit", "partners-contact-delete",
-              "partners-progress-edit"}
+EDIT_VIEWS = {
+    "partners-contact-create",
+    "partners-contact-edit",
+    "partners-contact-delete",
+    "partners-progress-edit",
+}
 
 
 def walk(patterns=None, prefix=""):
@@ -43,10 +53,13 @@ def test_a_view_without_a_rule_is_detected():
 def objects(organisation, programme_user, editor_user, viewer_user):
     agreement = AgreementFactory(slug="manifest")
     CommitmentFactory(agreement=agreement)
-    signature = SignatureFactory(organisation=organisation, agreement=agreement,
-                                 status=Signature.Status.UNDER_RESERVATION)
+    signature = SignatureFactory(
+        organisation=organisation, agreement=agreement, status=Signature.Status.UNDER_RESERVATION
+    )
     upload = ImportUpload.objects.create(
-        user=programme_user, importer="organisations", file_name="o.csv",
+        user=programme_user,
+        importer="organisations",
+        file_name="o.csv",
         content=b"naam;soort\nNieuwe school;schoolbestuur\n",
     )
     invitation = Invitation.objects.create(

@@ -20,7 +20,11 @@ def test_an_allowed_change_updates_the_status_and_writes_history(programme_user)
     signature.refresh_from_db()
     assert signature.status == "signed"
     assert (change.from_status, change.to_status, change.changed_by, change.note) == (
-        "under_reservation", "signed", programme_user, "Board agreed")
+        "under_reservation",
+        "signed",
+        programme_user,
+        "Board agreed",
+    )
     assert change.to_label == Signature.Status.SIGNED.label
     assert signature.status_changed_at == change.changed_at
 
@@ -52,8 +56,10 @@ def test_editing_the_status_field_directly_is_refused_by_clean():
 
 def test_creating_a_signature_records_its_first_status(programme_user):
     signature = signature_create(
-        organisation=OrganisationFactory(), agreement=AgreementFactory(),
-        status="under_reservation", by=programme_user,
+        organisation=OrganisationFactory(),
+        agreement=AgreementFactory(),
+        status="under_reservation",
+        by=programme_user,
     )
     first = signature.status_changes.get()
     assert (first.from_status, first.to_status) == ("", "under_reservation")

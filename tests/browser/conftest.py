@@ -1,0 +1,115 @@
+"""Fixtures for the browser tests: a real headless Chromium, axe-core, and logged-in pages.
+
+Chromium is the distribution's /usr/bin/chromium; these tests never download a browser. When
+it is missing the tests fail rather than skip, so a CI machine without it cannot pass quietly.
+"""
+
+import os
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import get_user_model
+
+# Playwright's sync API runs an event loop in this thread; Django refuses database access
+# from a thread with a running loop unless told that this is intended.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "Lange-Zin-Met-Cijfers-2026"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`. "
+            "The browser tests use the system Chromium and never download one."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def programme_team_user(transactional_db):
+    user = get_user_model().objects.create_user(
+        "programma@example.org", PASSWORD, staff_role="programme_team"
+    )
+    # Staff must have a second factor, or a middleware sends them to set one up.
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+@pytest.fixture
+def partner_user(transactional_db):
+    from partners.models import Membership, Organisation
+
+    user = get_user_model().objects.create_user("partner@example.org", PASSWORD)
+    organisation = Organisation.objects.create(
+        name="Stichting Haagse Scholen", kind=Organisation.Kind.SCHOOL_BOARD
+    )
+    Membership.objects.create(user=user, organisation=organisation, role="editor")
+    return user
+
+
+@pytest.fixture
+def public_agreement(transactional_db):
+    """The manifesto the home page links to, with a signatory in every status."""
+    from partners.models import Agreement, Commitment, Organisation, Signature
+
+    agreement = Agreement.objects.create(
+        name="Haags manifest gelijke stagekansen",
+        slug="manifest-gelijke-stagekansen",
+        kind=Agreement.Kind.MANIFESTO,
+        summary="Samen tegen stagediscriminatie: een meldprocedure, training en meting.",
+    )
+    Commitment.objects.create(agreement=agreement, number=1, title="Een duidelijke meldprocedure")
+    for name, status in [
+        ("De Haagse Hogeschool", Signature.Status.SIGNED),
+        ("ROC Mondriaan", Signature.Status.UNDER_RESERVATION),
+        ("MKB Den Haag", Signature.Status.WITHDRAWN),
+    ]:
+        organisation = Organisation.objects.create(name=name, kind=Organisation.Kind.OTHER)
+        Signature.objects.create(organisation=organisation, agreement=agreement, status=status)
+    return agreement
+
+
+@pytest.fixture
+def organisation(transactional_db, public_agreement):
+    """A partner with a contact person and a signature, for the staff pages."""
+    from partners.models import Contact, Organisation
+
+    organisation = Organisation.objects.get(name="De Haagse Hogeschool")
+    Contact.objects.create(
+        organisation=organisation,
+        name="Sanne de Vries",
+        function="Stagecoördinator",
+        email="s.devries@example.org",
+        topics="stagemeldingen",
+    )
+    return organisation

@@ -1,0 +1,194 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from partners.models import Municipality, Organisation, Signature
+from portal.models import ImportUpload
+from tests.factories import AgreementFactory, OrganisationFactory, SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "naam;soort;sectoren;gemeente;bestuur;bestuursnummer;brin;website;actief\n"
+
+
+def upload(client, importer, text, *, encoding="cp1252", name="bestand.csv"):
+    file = SimpleUploadedFile(name, text.encode(encoding) if isinstance(text, str) else text)
+    return client.post(reverse("partners-import", args=[importer]), {"file": file})
+
+
+def preview_of(client, response):
+    assert response.status_code == 302, response.content[:2000]
+    return client.get(response["Location"])
+
+
+@pytest.fixture
+def delft(db):
+    return Municipality.objects.create(name="Delft")
+
+
+def test_preview_shows_each_row_as_new_changed_unchanged_or_wrong(programme_client, delft):
+    OrganisationFactory(name="Bestaand Bestuur", kind="school_board", website="")
+    OrganisationFactory(name="Ongewijzigd", kind="other")
+    response = upload(
+        programme_client,
+        "organisations",
+        HEADER
+        + "Nieuwe Stichting;school_board;po;Delft;;41234;;;ja\n"
+        + "bestaand bestuur;school_board;;;;;;www.example.org;\n"
+        + "Ongewijzigd;other;;;;;;;\n"
+        + "Kapot;raar;;;;;;;\n",
+    )
+    page = preview_of(programme_client, response)
+    rows = page.context["preview"].rows
+    assert [row["kind"] for row in rows] == ["new", "update", "skip", "wrong"]
+    assert "raar" in rows[3]["messages"][0]
+    assert Organisation.objects.count() == 2  # nothing saved by the preview
+
+
+def test_confirm_saves_everything_with_sectors_and_history(programme_client, delft):
+    response = upload(
+        programme_client,
+        "organisations",
+        HEADER + "Nieuwe Stichting;school_board;po, vo;Delft;;41234;12AB;example.org;ja\n",
+    )
+    preview_of(programme_client, response)
+    confirm = programme_client.post(response["Location"])
+    assert confirm.status_code == 302
+    organisation = Organisation.objects.get(name="Nieuwe Stichting")
+    assert sorted(s.code for s in organisation.sectors.all()) == ["po", "vo"]
+    assert organisation.municipality == delft
+    assert organisation.website == "https://example.org"
+    assert organisation.history.get().history_user.email == "programma@example.org"
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_file_with_one_wrong_row_saves_nothing(programme_client, delft):
+    response = upload(
+        programme_client,
+        "organisations",
+        HEADER + "Goed;school_board;;;;;;;\n" + "Goed;school_board;;;;;;;\n",
+    )
+    page = preview_of(programme_client, response)
+    assert "already in this file" in " ".join(page.context["preview"].rows[1]["messages"])
+    confirm = programme_client.post(response["Location"])
+    assert confirm.status_code == 200
+    assert not Organisation.objects.exists()
+
+
+def test_identifiers_already_in_use_are_refused(programme_client):
+    OrganisationFactory(name="Eerste", board_number="41234", brin="12AB")
+    response = upload(
+        programme_client, "organisations", HEADER + "Tweede;school_board;;;;41234;12ab;;\n"
+    )
+    messages = " ".join(
+        preview_of(programme_client, response).context["preview"].rows[0]["messages"]
+    )
+    assert "41234" in messages and "12AB" in messages
+
+
+def test_missing_required_values_are_reported_per_row(programme_client):
+    response = upload(programme_client, "organisations", HEADER + ";;;;;;;;\nIets;;;;;;;;\n")
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert len(rows) == 1  # the empty row is dropped
+    assert "kind" in rows[0]["messages"][0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("naam;kleur\nA;rood\n", "Unknown columns: kleur"),
+        ("soort\nschool_board\n", "Required columns are missing: naam"),
+        (b"\x00\x01\x02binary" * 50, "not a spreadsheet"),
+    ],
+)
+def test_bad_files_get_a_message_on_the_form(programme_client, content, message):
+    response = upload(programme_client, "organisations", content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ImportUpload.objects.exists()
+
+
+def test_a_too_large_upload_is_refused_before_reading(programme_client, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1024
+    response = upload(programme_client, "organisations", HEADER + "x;other;;;;;;;\n" * 200)
+    assert response.status_code == 200
+    assert "files up to" in response.content.decode()
+
+
+def test_xlsx_import_works(programme_client):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["naam", "soort"])
+    workbook.active.append(["Uit Excel", "employer"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(programme_client, "organisations", buffer.getvalue(), name="o.xlsx")
+    preview_of(programme_client, response)
+    programme_client.post(response["Location"])
+    assert Organisation.objects.filter(name="Uit Excel", kind="employer").exists()
+
+
+def test_someone_elses_upload_cannot_be_confirmed(programme_client, programme_user, db):
+    from tests.factories import UserFactory
+
+    other = UserFactory(staff_role="programme_team")
+    stashed = ImportUpload.objects.create(
+        user=other, importer="organisations", file_name="x.csv", content=b"naam;soort\nA;other\n"
+    )
+    url = reverse("partners-import-preview", args=["organisations", stashed.pk])
+    assert programme_client.post(url).status_code == 404
+    assert not Organisation.objects.exists()
+
+
+def test_signature_import_creates_and_changes_status_through_the_workflow(programme_client):
+    agreement = AgreementFactory(slug="manifest-x")
+    OrganisationFactory(name="Gemeente Delft")
+    existing = SignatureFactory(
+        organisation=OrganisationFactory(name="Siemens"),
+        agreement=agreement,
+        status="under_reservation",
+    )
+    response = upload(
+        programme_client,
+        "signatures",
+        "organisatie;overeenkomst;status;datum;ondertekend_door\n"
+        "Gemeente Delft;manifest-x;signed;03-02-2014;Wethouder\n"
+        "siemens;manifest-x;signed;;\n",
+    )
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert [row["kind"] for row in rows] == ["new", "update"]
+    programme_client.post(response["Location"])
+    created = Signature.objects.get(organisation__name="Gemeente Delft")
+    assert created.signed_on.isoformat() == "2014-02-03"
+    assert created.status_changes.get().to_status == "signed"
+    existing.refresh_from_db()
+    assert existing.status == "signed"
+    assert existing.status_changes.get().from_status == "under_reservation"
+
+
+def test_signature_import_refuses_an_illegal_status_change(programme_client):
+    agreement = AgreementFactory(slug="manifest-y")
+    SignatureFactory(
+        organisation=OrganisationFactory(name="Trigion"), agreement=agreement, status="signed"
+    )
+    response = upload(
+        programme_client,
+        "signatures",
+        "organisatie;overeenkomst;status\nTrigion;manifest-y;under_reservation\n"
+        "Onbekend;manifest-y;signed\n",
+    )
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert "cannot change" in rows[0]["messages"][0]
+    assert "Onbekend" in rows[1]["messages"][0]
+
+
+def test_export_is_semicolon_csv_with_bom_and_neutralised_formulas(programme_client):
+    OrganisationFactory(name='=HYPERLINK("http://evil")', kind="other")
+    response = programme_client.get(reverse("partners-organisation-export") + "?format=csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffnaam;soort;")
+    assert "'=HYPERLINK" in text
+    assert response["Content-Disposition"].startswith('attachment; filename="organisaties-')

@@ -1,0 +1,124 @@
+"""The Dutch-Excel pipeline: reading, checking and exporting files."""
+
+import io
+from decimal import Decimal
+
+import pytest
+import tablib
+from openpyxl import Workbook, load_workbook
+
+from portal.imports import (
+    ImportFileError,
+    check_headers,
+    neutralise,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    read_dataset,
+)
+
+
+def xlsx(rows):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_semicolon_csv_in_windows_1252_is_read():
+    content = "naam;gemeente\nBasisschool De Vlieër;Den Haag\n".encode("cp1252")
+    dataset = read_dataset(content)
+    assert dataset.headers == ["naam", "gemeente"]
+    assert dataset[0] == ("Basisschool De Vlieër", "Den Haag")
+
+
+def test_utf8_with_bom_and_commas_is_read():
+    content = "\ufeffNaam,Gemeente\nÉcole Één,Delft\n".encode()
+    dataset = read_dataset(content)
+    assert dataset.headers == ["naam", "gemeente"]
+    assert dataset[0] == ("École Één", "Delft")
+
+
+def test_xlsx_is_read_and_empty_rows_are_dropped():
+    dataset = read_dataset(xlsx([["naam", "aantal"], ["A", 3], [None, None], ["B", 4.5]]))
+    assert [row[0] for row in dataset] == ["A", "B"]
+
+
+def test_old_xls_files_get_a_clear_message():
+    with pytest.raises(ImportFileError, match=".xlsx"):
+        read_dataset(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), b"PK\x03\x04not really a zip"],
+)
+def test_files_that_are_not_spreadsheets_are_refused(content):
+    with pytest.raises(ImportFileError):
+        read_dataset(content)
+
+
+def test_empty_files_and_header_only_files_are_refused():
+    with pytest.raises(ImportFileError):
+        read_dataset(b"")
+    with pytest.raises(ImportFileError, match="no rows"):
+        read_dataset(b"naam;soort\n;\n")
+
+
+def test_a_row_wider_than_the_header_is_refused():
+    with pytest.raises(ImportFileError, match="Row 2"):
+        read_dataset(b"naam;soort\nA;B;C\n")
+
+
+def test_unknown_and_missing_columns_are_named():
+    dataset = tablib.Dataset(headers=["naam", "kleur"])
+    with pytest.raises(ImportFileError, match="kleur"):
+        check_headers(dataset, allowed=["naam", "soort"], required=["naam"])
+    dataset = tablib.Dataset(headers=["soort"])
+    with pytest.raises(ImportFileError, match="naam"):
+        check_headers(dataset, allowed=["naam", "soort"], required=["naam"])
+
+
+def test_decimal_comma_and_thousands_dots():
+    assert parse_decimal("1.234,5") == Decimal("1234.5")
+    assert parse_decimal("12,75") == Decimal("12.75")
+    assert parse_decimal("1234.5") == Decimal("1234.5")
+    assert parse_decimal(3.5) == Decimal("3.5")
+    assert parse_decimal("") is None
+    with pytest.raises(ValueError):
+        parse_decimal("veel")
+
+
+def test_dutch_dates_and_yes_no():
+    assert parse_date("31-12-2024").isoformat() == "2024-12-31"
+    assert parse_date("2024-12-31").isoformat() == "2024-12-31"
+    with pytest.raises(ValueError):
+        parse_date("gisteren")
+    assert parse_bool("ja") is True and parse_bool("Nee") is False and parse_bool("") is True
+    with pytest.raises(ValueError):
+        parse_bool("misschien")
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+31 70", "-2+3", "@SUM(A1)", "\tx"])
+def test_formulas_are_neutralised(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Den Haag", "-12", "-3,5", 42, None])
+def test_ordinary_values_and_negative_numbers_are_kept(value):
+    assert neutralise(value) == value
+
+
+def test_xlsx_export_cells_hold_no_formula():
+    from portal.imports import export_response
+
+    class Resource:
+        def export(self, queryset):
+            return tablib.Dataset(["=1+1", "ok"], headers=["a", "b"])
+
+    response = export_response(Resource(), None, file_format="xlsx", basename="x")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "'=1+1"
+    assert sheet["A2"].data_type == "s"

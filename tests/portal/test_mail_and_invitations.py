@@ -1,0 +1,181 @@
+import datetime
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.models import Membership
+from portal.models import Invitation, OutgoingEmail, User
+from portal.services import invitation_create
+from portal.tasks import flush_outbox
+
+
+def wait_for(predicate, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.django_db
+def test_inviting_a_partner_user_sends_a_link_that_creates_the_account(
+    programme_client, organisation, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = programme_client.post(
+            reverse("invitation-create"),
+            {
+                "email": "Nieuw@Example.org",
+                "organisation": organisation.pk,
+                "member_role": "editor",
+            },
+        )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.email == "nieuw@example.org"
+    assert len(mail.outbox) == 1
+    accept_url = reverse("invitation-accept", args=[invitation.token])
+    assert accept_url in mail.outbox[0].body
+
+    response = client.post(
+        accept_url,
+        {
+            "first_name": "Nina",
+            "last_name": "Nieuw",
+            "password1": "Lang-Genoeg-Wachtwoord-7",
+            "password2": "Lang-Genoeg-Wachtwoord-7",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="nieuw@example.org")
+    assert Membership.objects.get(user=user).role == "editor"
+    assert client.get(reverse("partners-my-organisation")).status_code == 302
+    # The link works once.
+    assert client.get(accept_url).status_code == 410
+
+
+@pytest.mark.django_db
+def test_an_expired_invitation_cannot_be_used(client, organisation):
+    invitation = Invitation.objects.create(
+        email="laat@example.org",
+        organisation=organisation,
+        member_role="viewer",
+        expires_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    response = client.get(reverse("invitation-accept", args=[invitation.token]))
+    assert response.status_code == 410
+    assert not User.objects.filter(email="laat@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_invitations_expire_after_ten_working_days(organisation):
+    invitation = Invitation.objects.create(
+        email="x@example.org",
+        organisation=organisation,
+        member_role="viewer",
+        created_at=datetime.datetime(2026, 12, 23, 12, tzinfo=datetime.UTC),
+    )
+    # 24 Dec, 28-31 Dec, 4-8 Jan: Christmas, Boxing Day, New Year and weekends skipped.
+    assert invitation.expires_on == datetime.date(2027, 1, 8)
+
+
+@pytest.mark.django_db
+def test_invitation_form_explains_what_is_missing(programme_client):
+    response = programme_client.post(reverse("invitation-create"), {"email": "iemand@example.org"})
+    assert response.status_code == 200
+    assert "Choose the organisation" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_weak_password_is_refused_with_a_message(client, organisation):
+    invitation = Invitation.objects.create(
+        email="z@example.org", organisation=organisation, member_role="viewer"
+    )
+    response = client.post(
+        reverse("invitation-accept", args=[invitation.token]),
+        {"first_name": "Z", "last_name": "Z", "password1": "12345678", "password2": "12345678"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["password1"]
+    assert not User.objects.filter(email="z@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_password_reset_mail_goes_through_the_outbox(
+    client, editor_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": editor_user.email})
+    assert response.status_code == 302
+    email = OutgoingEmail.objects.get(to=editor_user.email)
+    assert email.status == OutgoingEmail.Status.SENT
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_failing_mail_server_is_retried_and_recorded_without_losing_the_invitation(
+    settings, organisation, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(
+            email="a@example.org", invited_by=None, organisation=organisation, member_role="viewer"
+        )
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    email = OutgoingEmail.objects.get()
+    # In-process, the task's retries run at once; after the last one the mail is marked
+    # failed with the error, for the programme team to see in the admin.
+    assert email.attempts == OutgoingEmail.MAX_ATTEMPTS
+    assert email.status == OutgoingEmail.Status.FAILED
+    assert "Connection refused" in email.last_error
+
+
+def test_the_worker_sends_queued_mail(celery_worker, organisation):
+    invitation_create(
+        email="w@example.org", invited_by=None, organisation=organisation, member_role="viewer"
+    )
+    assert wait_for(lambda: OutgoingEmail.objects.filter(status="sent").exists())
+    assert mail.outbox[0].to == ["w@example.org"]
+
+
+def test_with_the_broker_down_the_invitation_is_saved_and_mailed_later(celery_worker, organisation):
+    """A web process whose broker is unreachable still saves the invitation."""
+    db = connection.settings_dict
+    env = {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:9/0",  # nothing listens there
+        "PATH": "/usr/bin:/bin",
+    }
+    code = (
+        "from partners.models import Organisation; from portal.services import invitation_create;"
+        f"invitation_create(email='later@example.org', invited_by=None,"
+        f" organisation=Organisation.objects.get(pk={organisation.pk}), member_role='viewer')"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert Invitation.objects.filter(email="later@example.org").exists()
+    email = OutgoingEmail.objects.get(to="later@example.org")
+    assert email.status == OutgoingEmail.Status.PENDING and mail.outbox == []
+
+    # The broker is back: the beat job publishes what is pending and the worker sends it.
+    OutgoingEmail.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert flush_outbox() == 1
+    assert wait_for(lambda: OutgoingEmail.objects.get(pk=email.pk).status == "sent")
+    assert [m.to for m in mail.outbox] == [["later@example.org"]]
