@@ -68,10 +68,10 @@ def _check_database():
 def _check_broker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    from portal.celery import app
+    from kombu import Connection
 
     try:
-        with app.connection_for_write() as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:
         logger.exception("Health check: broker unreachable")

@@ -128,7 +128,9 @@ def test_form_errors_and_messages_pass_axe(page, live_server, programme_team_use
 def test_language_switch_to_english_works_without_javascript(
     browser, live_server, transactional_db
 ):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-NL", java_script_enabled=False
+    )
     page = context.new_page()
     try:
         open_page(page, reverse("home"))

@@ -1,0 +1,162 @@
+import pytest
+from django.urls import reverse
+
+from partners.models import Contact, Municipality, Organisation, Sector, Signature
+from tests.factories import (
+    AgreementFactory,
+    CommitmentFactory,
+    ContactFactory,
+    OrganisationFactory,
+    SignatureFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_organisation_list_filters_by_kind_sector_municipality_and_agreement(programme_client):
+    delft = Municipality.objects.create(name="Delft")
+    po = Sector.objects.get(code="po")
+    match = OrganisationFactory(name="Stichting Delftse Scholen", municipality=delft)
+    match.sectors.add(po)
+    agreement = AgreementFactory()
+    SignatureFactory(organisation=match, agreement=agreement)
+    OrganisationFactory(name="Gemeente Delft", kind="municipality", municipality=delft)
+    OrganisationFactory(name="Elders", municipality=None)
+    query = (
+        f"?kind=school_board&sector={po.pk}&municipality={delft.pk}"
+        f"&agreement={agreement.pk}&q=delftse"
+    )
+    response = programme_client.get(reverse("partners-organisation-list") + query)
+    assert [o.name for o in response.context["page"]] == ["Stichting Delftse Scholen"]
+
+
+def test_creating_an_organisation_with_a_duplicate_name_or_board_number_is_refused(
+    programme_client,
+):
+    OrganisationFactory(name="ROC Mondriaan", board_number="12345")
+    response = programme_client.post(
+        reverse("partners-organisation-create"),
+        {"name": "roc mondriaan", "kind": "school_board", "board_number": "12345", "active": "on"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "__all__" in errors or "name" in errors
+    assert Organisation.objects.count() == 1
+
+
+def test_a_location_needs_a_board_as_parent(programme_client):
+    board = OrganisationFactory(kind="school_board")
+    response = programme_client.post(
+        reverse("partners-organisation-create"),
+        {"name": "Locatie", "kind": "school_board", "parent": board.pk, "active": "on"},
+    )
+    assert "parent" in response.context["form"].errors
+    response = programme_client.post(
+        reverse("partners-organisation-create"),
+        {
+            "name": "Locatie",
+            "kind": "school_location",
+            "parent": board.pk,
+            "brin": "12ab01",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Organisation.objects.get(name="Locatie").brin == "12AB01"
+
+
+def test_partner_users_see_only_their_own_organisation(
+    editor_client, organisation, other_organisation
+):
+    assert editor_client.get(organisation.get_absolute_url()).status_code == 200
+    assert editor_client.get(other_organisation.get_absolute_url()).status_code == 404
+    assert editor_client.get(reverse("partners-organisation-list")).status_code == 403
+    response = editor_client.get(reverse("partners-my-organisation"))
+    assert response["Location"] == organisation.get_absolute_url()
+
+
+def test_a_partner_editor_manages_contacts_and_a_viewer_cannot(
+    editor_client, viewer_client, organisation
+):
+    url = reverse("partners-contact-create", args=[organisation.pk])
+    data = {
+        "name": "Fatima El Amrani",
+        "email": "F.ElAmrani@Example.org",
+        "function": "Stagecoördinator",
+    }
+    assert viewer_client.post(url, data).status_code == 403
+    assert editor_client.post(url, data).status_code == 302
+    contact = Contact.objects.get()
+    assert contact.email == "f.elamrani@example.org"
+    other = ContactFactory()
+    assert (
+        editor_client.post(reverse("partners-contact-delete", args=[other.pk])).status_code == 404
+    )
+    assert Contact.objects.filter(pk=other.pk).exists()
+
+
+def test_the_programme_team_changes_a_signature_status_with_history(programme_client):
+    signature = SignatureFactory(status="under_reservation")
+    url = reverse("partners-signature-transition", args=[signature.pk])
+    response = programme_client.post(url, {"status": "signed", "note": "Raad akkoord"})
+    assert response.status_code == 302
+    signature.refresh_from_db()
+    assert signature.status == "signed"
+    assert signature.status_changes.get().note == "Raad akkoord"
+    # Not offered, so refused with a message; nothing changes.
+    response = programme_client.post(url, {"status": "under_reservation"}, follow=True)
+    signature.refresh_from_db()
+    assert signature.status == "signed"
+    assert list(response.context["messages"])
+
+
+def test_partner_editor_reports_commitment_progress_per_year(editor_client, organisation):
+    agreement = AgreementFactory()
+    first, second = CommitmentFactory(agreement=agreement), CommitmentFactory(agreement=agreement)
+    signature = SignatureFactory(organisation=organisation, agreement=agreement)
+    url = reverse("partners-progress-edit", args=[signature.pk, 2025])
+    data = {
+        f"c{first.pk}-state": "achieved",
+        f"c{first.pk}-evidence": "Meldpunt live",
+        f"c{first.pk}-evidence_url": "example.org/meldpunt",
+        f"c{second.pk}-state": "in_progress",
+        f"c{second.pk}-evidence": "",
+    }
+    assert editor_client.post(url, data).status_code == 302
+    progress = signature.commitment_progress.get(commitment=first, year=2025)
+    assert (progress.state, progress.evidence_url) == ("achieved", "https://example.org/meldpunt")
+    page = editor_client.get(signature.get_absolute_url() + "?year=2025")
+    assert "Meldpunt live" in page.content.decode()
+
+
+def test_public_agreement_page_lists_signatories_but_not_withdrawn_ones(client):
+    agreement = AgreementFactory(slug="manifest-gelijke-stagekansen", name="Haags Manifest")
+    SignatureFactory(agreement=agreement, organisation=OrganisationFactory(name="SBB"))
+    SignatureFactory(
+        agreement=agreement,
+        organisation=OrganisationFactory(name="Siemens"),
+        status=Signature.Status.UNDER_RESERVATION,
+    )
+    SignatureFactory(
+        agreement=agreement,
+        organisation=OrganisationFactory(name="Weg"),
+        status=Signature.Status.WITHDRAWN,
+    )
+    text = client.get(reverse("partners-public-agreement", args=[agreement.slug])).content.decode()
+    assert "SBB" in text and "Siemens" in text and "Weg" not in text
+    hidden = AgreementFactory(is_public=False)
+    assert client.get(reverse("partners-public-agreement", args=[hidden.slug])).status_code == 404
+
+
+def test_organisation_history_shows_who_changed_what(programme_client, programme_user):
+    organisation = OrganisationFactory(name="Oud")
+    programme_client.post(
+        reverse("partners-organisation-edit", args=[organisation.pk]),
+        {"name": "Nieuw", "kind": "school_board", "active": "on"},
+    )
+    response = programme_client.get(organisation.get_absolute_url())
+    record, changes = response.context["history"][0]
+    assert record.history_user == programme_user
+    assert ("name", "Oud", "Nieuw") in changes
+    audit = programme_client.get(reverse("audit-trail"))
+    assert "Nieuw" in audit.content.decode()
