@@ -203,6 +203,7 @@ class QueryCounter:
         return len(self.statements)
 
 
+_CURSOR_NAME = re.compile(r'"_django_curs_\w+"')
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
 _PLACEHOLDER_LIST = re.compile(r"\((?:\s*(?:%s|\?)\s*,)+\s*(?:%s|\?)\s*\)")
@@ -212,7 +213,8 @@ _SPACE = re.compile(r"\s+")
 
 def sql_shape(statement):
     """The statement with its literals and parameter lists folded, to group repeats."""
-    shape = _STRING.sub("?", statement)
+    shape = _CURSOR_NAME.sub('"_django_curs_?"', statement)
+    shape = _STRING.sub("?", shape)
     shape = _NUMBER.sub("?", shape)
     shape = _PLACEHOLDER_LIST.sub("(…)", shape)
     shape = _VALUES_ROWS.sub(r"\1, …", shape)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -171,3 +172,40 @@ def test_login_form_works_with_the_keyboard(page, live_server, partner_user, pas
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url == live_server.url + reverse("dashboard")
+
+
+def test_two_factor_login_page_passes_axe(page, live_server, programme_team_user, password):
+    open_page(page, reverse("account_login"))
+    page.locator("main [name=login]").fill(programme_team_user.email)
+    page.locator("main [name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("main [name=password]").press("Enter")
+    assert page.url == live_server.url + reverse("mfa_authenticate")
+    assert page.locator("main h1").is_visible()
+    assert_accessible(page)
+
+
+def test_authenticator_setup_page_passes_axe(page, live_server, transactional_db, password):
+    user = get_user_model().objects.create_user(
+        "adviseur@example.org", password, staff_role="desk_advisor"
+    )
+    open_page(page, reverse("account_login"))
+    page.locator("main [name=login]").fill(user.email)
+    page.locator("main [name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("main [name=password]").press("Enter")
+    # Without an authenticator, staff are sent to set one up.
+    assert page.url == live_server.url + reverse("mfa_activate_totp")
+    assert page.locator(".messages .message--warning").is_visible()
+    assert page.locator("main img").is_visible()
+    assert_accessible(page)
+
+
+def test_failed_login_shows_the_error_accessibly(page, partner_user):
+    open_page(page, reverse("account_login"))
+    page.locator("main [name=login]").fill(partner_user.email)
+    page.locator("main [name=password]").fill("not-the-password")
+    with page.expect_navigation():
+        page.locator("main [name=password]").press("Enter")
+    assert page.locator("main .errorlist").first.is_visible()
+    assert_accessible(page)

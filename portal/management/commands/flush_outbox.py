@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from portal.tasks import flush_outbox
+
+
+class Command(BaseCommand):
+    help = "Publish again the e-mails still pending in the outbox (also a beat task)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{flush_outbox()} e-mails published")
