@@ -9,8 +9,9 @@ with TOTP through the Django test Client:
 - the detail of the organisation with the most signatures.
 
 For each page it counts the SQL queries of one request (CaptureQueriesContext) and times
-REQUESTS requests after a warm-up. The query count must not grow with the data and stay at
-or below QUERY_BUDGET.
+REQUESTS requests after a warm-up, in alternating rounds of small and large. The query
+count must not grow with the data and stay at or below QUERY_BUDGET. With -v it prints
+every query of the large run.
 
 Run: .venv/bin/python benchmarks/bench_organisations.py
 """
@@ -26,7 +27,8 @@ from benchmarks import common  # noqa: E402
 
 SIZES = (("small", 20, 200), ("large", 2000, 20000))
 AGREEMENTS = 12  # each organisation signs 8 to 12 of them, 10 on average
-REQUESTS = 30
+REQUESTS = 30  # per page and size, over ROUNDS rounds
+ROUNDS = 3
 WARMUP = 3
 QUERY_BUDGET = 10
 
@@ -227,7 +229,8 @@ def clear():
     User.objects.filter(staff_role="").delete()
 
 
-def measure(client, url):
+def measure(client, url, requests):
+    """One request with its queries captured, then `requests` timed ones (seconds)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -240,23 +243,21 @@ def measure(client, url):
     statements = [query["sql"] for query in captured.captured_queries]
     assert response.status_code == 200, (url, response.status_code)
     samples = []
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         started = time.perf_counter()
         response = client.get(url)
         samples.append(time.perf_counter() - started)
         assert response.status_code == 200
-    return {
-        "queries": len(statements),
-        "statements": statements,
-        "median": common.median(samples),
-        "p95": common.p95(samples),
-        "rows": response.content.count(b"<tr>"),
-        "kb": len(response.content) / 1024,
-    }
+    return statements, samples, response.content
 
 
 def run():
-    """Measure both sizes; prints a report and returns the figures."""
+    """Measure both sizes; prints a report and returns the figures.
+
+    The sizes are measured in ROUNDS alternating rounds (small, large, small, large, ...),
+    rebuilding the data each time, so that load from other processes on the machine falls
+    on both sizes alike; the samples of all rounds are pooled.
+    """
     from django.test import Client
     from django.urls import reverse
 
@@ -266,25 +267,38 @@ def run():
     client = Client()
     client.force_login(user)
     vo = Sector.objects.get(code="vo").pk
-    results = {}
-    for size, n_organisations, n_signatures in SIZES:
-        clear()
-        started = time.perf_counter()
-        target, target_signatures = build(n_organisations, n_signatures)
-        print(
-            f"[{size}] built {n_organisations} organisations, {n_signatures} signatures in "
-            f"{time.perf_counter() - started:.1f} s; detail of #{target} "
-            f"({target_signatures} signatures)",
-            flush=True,
-        )
-        list_url = reverse("partners-organisation-list")
-        pages = {
-            "list page 1": list_url,
-            "list filtered": f"{list_url}?kind=school_board&sector={vo}",
-            "detail (most signatures)": reverse("partners-organisation-detail", args=[target]),
-        }
-        results[size] = {page: measure(client, url) for page, url in pages.items()}
+    results = {size: {} for size, _n, _s in SIZES}
+    for number in range(ROUNDS):
+        for size, n_organisations, n_signatures in SIZES:
+            clear()
+            started = time.perf_counter()
+            target, target_signatures = build(n_organisations, n_signatures)
+            if number == 0:
+                print(
+                    f"[{size}] built {n_organisations} organisations, {n_signatures} signatures "
+                    f"in {time.perf_counter() - started:.1f} s; detail of #{target} "
+                    f"({target_signatures} signatures)",
+                    flush=True,
+                )
+            list_url = reverse("partners-organisation-list")
+            pages = {
+                "list page 1": list_url,
+                "list filtered": f"{list_url}?kind=school_board&sector={vo}",
+                "detail (most signatures)": reverse("partners-organisation-detail", args=[target]),
+            }
+            for page, url in pages.items():
+                statements, samples, content = measure(client, url, REQUESTS // ROUNDS)
+                figures = results[size].setdefault(
+                    page, {"queries": len(statements), "statements": statements, "samples": []}
+                )
+                figures["samples"] += samples
+                figures["queries"] = max(figures["queries"], len(statements))
+                figures["kb"] = len(content) / 1024
     clear()
+    for pages in results.values():
+        for figures in pages.values():
+            figures["median"] = common.median(figures["samples"])
+            figures["p95"] = common.p95(figures["samples"])
     report(results)
     return results
 
@@ -294,7 +308,8 @@ def report(results):
     print()
     print(
         f"Organisation pages: {SIZES[0][1]} orgs/{SIZES[0][2]} signatures (small) against "
-        f"{SIZES[1][1]}/{SIZES[1][2]} (large); {REQUESTS} requests each after {WARMUP} warm-up"
+        f"{SIZES[1][1]}/{SIZES[1][2]} (large); {REQUESTS} requests per page and size in "
+        f"{ROUNDS} alternating rounds"
     )
     rows = []
     for page in large:

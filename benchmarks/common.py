@@ -180,13 +180,18 @@ class QueryCounter:
     """Counts (and keeps) every SQL statement run on the default connection.
 
     Unlike CaptureQueriesContext it has no 9,000-query cap, so it also counts imports.
+    With origins=True it also notes, per statement, the innermost line of the portal's own
+    code and of a library (outside django.db) on the stack: where the query comes from.
     """
 
-    def __init__(self):
+    def __init__(self, origins=False):
         self.statements = []
+        self.origins = [] if origins else None
 
     def __call__(self, execute, sql, params, many, context):
         self.statements.append(sql)
+        if self.origins is not None:
+            self.origins.append(where_from())
         return execute(sql, params, many, context)
 
     def __enter__(self):
@@ -201,6 +206,42 @@ class QueryCounter:
 
     def __len__(self):
         return len(self.statements)
+
+
+_APP_EXCLUDE = (str(REPO_ROOT / ".venv"), str(Path(__file__).resolve().parent))
+_LIBRARY_EXCLUDE = (
+    str(Path(__file__).resolve().parent),
+    f"{os.sep}django{os.sep}db{os.sep}",
+    f"{os.sep}django{os.sep}utils{os.sep}",
+    f"{os.sep}django{os.sep}template{os.sep}",
+    f"{os.sep}django{os.sep}core{os.sep}handlers{os.sep}",
+    f"{os.sep}contextlib.py",
+)
+
+
+def where_from():
+    """'app/file.py:line (library/file.py:line)' for the current stack."""
+    import traceback
+
+    app = library = None
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        name = frame.filename
+        if library is None and not any(part in name for part in _LIBRARY_EXCLUDE):
+            library = frame
+        if name.startswith(str(REPO_ROOT)) and not name.startswith(_APP_EXCLUDE):
+            app = frame
+            break
+    return _frame(app) + (f" via {_frame(library)}" if library and library is not app else "")
+
+
+def _frame(frame):
+    if frame is None:
+        return "?"
+    name = frame.filename
+    for marker in (f"site-packages{os.sep}", str(REPO_ROOT) + os.sep):
+        if marker in name:
+            name = name.split(marker, 1)[1]
+    return f"{name}:{frame.lineno}"
 
 
 _CURSOR_NAME = re.compile(r'"_django_curs_\w+"')
