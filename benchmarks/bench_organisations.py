@@ -294,6 +294,10 @@ def run():
                 figures["samples"] += samples
                 figures["queries"] = max(figures["queries"], len(statements))
                 figures["kb"] = len(content) / 1024
+                if number == ROUNDS - 1:
+                    with common.QueryCounter(origins=True) as traced:
+                        client.get(url)
+                    figures["origins"] = list(zip(traced.statements, traced.origins, strict=True))
     clear()
     for pages in results.values():
         for figures in pages.values():
@@ -342,17 +346,28 @@ def report(results):
     problems = problems_of(results)
     for page, message in problems:
         print(f"\nPROBLEM {page}: {message}")
-        print("  most repeated SQL shapes (large):")
-        common.print_top_shapes(large[page]["statements"])
-        grown = common.shape_counts(large[page]["statements"]) - common.shape_counts(
-            small[page]["statements"]
-        )
+        counts = common.shape_counts(large[page]["statements"])
+        repeated = [(shape, n) for shape, n in counts.most_common() if n > 1]
+        if repeated:
+            print("  SQL shapes that repeat (large):")
+            for shape, n in repeated[:8]:
+                print(f"    {n:>4} × {shape[:200]}")
+        else:
+            print("  No SQL shape repeats (no N+1); every query of the page, and where from:")
+        grown = counts - common.shape_counts(small[page]["statements"])
         if grown:
             print("  shapes that repeat more at the large size:")
             for shape, extra in grown.most_common(5):
                 print(f"    +{extra} × {shape[:200]}")
+        print_origins(large[page])
     if not problems:
         print(f"OK: every page at or below {QUERY_BUDGET} queries, flat between the sizes.")
+
+
+def print_origins(figures, indent="    "):
+    for number, (statement, origin) in enumerate(figures.get("origins", ()), start=1):
+        print(f"{indent}{number:>2}. {common.sql_shape(statement)[:110]}")
+        print(f"{indent}    ← {origin}")
 
 
 def problems_of(results):
@@ -369,8 +384,7 @@ def problems_of(results):
 def print_queries(results, size="large"):
     for page, figures in results[size].items():
         print(f"\n{page} ({size}): {figures['queries']} queries")
-        for statement in figures["statements"]:
-            print("   ", common.sql_shape(statement)[:200])
+        print_origins(figures)
 
 
 def main():

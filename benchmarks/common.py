@@ -150,7 +150,9 @@ def programme_team_user(email="bench-programme@example.org"):
 
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, "Bench-Password-42", staff_role=StaffRole.PROGRAMME_TEAM)
+        user = User.objects.create_user(
+            email, "Bench-Password-42", staff_role=StaffRole.PROGRAMME_TEAM
+        )
         TOTP.activate(user, generate_totp_secret())
     return user
 
@@ -245,6 +247,7 @@ def _frame(frame):
 
 
 _CURSOR_NAME = re.compile(r'"_django_curs_\w+"')
+_SAVEPOINT_NAME = re.compile(r'"s\d+_x\d+"')
 _STRING = re.compile(r"'(?:[^']|'')*'")
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
 _PLACEHOLDER_LIST = re.compile(r"\((?:\s*(?:%s|\?)\s*,)+\s*(?:%s|\?)\s*\)")
@@ -255,6 +258,7 @@ _SPACE = re.compile(r"\s+")
 def sql_shape(statement):
     """The statement with its literals and parameter lists folded, to group repeats."""
     shape = _CURSOR_NAME.sub('"_django_curs_?"', statement)
+    shape = _SAVEPOINT_NAME.sub('"s?"', shape)
     shape = _STRING.sub("?", shape)
     shape = _NUMBER.sub("?", shape)
     shape = _PLACEHOLDER_LIST.sub("(…)", shape)

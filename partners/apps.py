@@ -17,3 +17,9 @@ class PartnersConfig(AppConfig):
             setting="contact",
             expired=lambda cutoff: Contact.objects.filter(ended_on__lt=cutoff.date()),
         )
+        # The change history of a deleted contact person holds their details too.
+        retention.register(
+            "contact_history",
+            setting="contact",
+            expired=lambda cutoff: Contact.history.exclude(id__in=Contact.objects.values("pk")),
+        )

@@ -51,7 +51,8 @@ def _get_organisation_for_user(request, pk, *, edit=False):
 @access.roles_required(*STAFF)
 def organisation_list(request):
     filterset = OrganisationFilter(request.GET, queryset=selectors.organisations_for_list())
-    page = Paginator(filterset.qs.distinct(), 50).get_page(request.GET.get("page"))
+    organisations = filterset.qs.distinct().order_by("name", "pk")
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -132,6 +132,8 @@ def test_open_sign_up_is_closed(client):
 
     assert not User.objects.filter(email="ik@example.org").exists()
     assert response.status_code in (200, 403)
+    login_page = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in login_page
 
 
 @pytest.mark.django_db
@@ -146,6 +148,8 @@ def test_purge_expired_deletes_only_what_is_past_its_retention_period():
     assert counts["outgoing_email"] == 1 and counts["contact"] >= 1
     assert list(OutgoingEmail.objects.values_list("to", flat=True)) == ["b@example.org"]
     assert not type(ended).objects.filter(pk=ended.pk).exists()
+    assert not type(ended).history.filter(id=ended.pk).exists()  # its history goes too
+    assert type(current).history.filter(id=current.pk).exists()
     assert type(current).objects.filter(pk=current.pk).exists()
     assert {p.name for p in retention.policies()} >= {
         "outgoing_email",

@@ -1,0 +1,93 @@
+"""Run every benchmark in one throw-away database and print a compact summary.
+
+Run from the repository root: .venv/bin/python benchmarks/run_all.py (or `make bench`).
+DATABASE_URL names the PostgreSQL server; the benchmarks use their own database on it
+(portal_bench), which is dropped at the end. Exits 1 when a budget is exceeded.
+Options: -v prints every query of the organisation pages; --profile profiles one import.
+"""
+
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import bench_import, bench_organisations, common  # noqa: E402
+
+
+def machine():
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average at start {load}"
+    )
+
+
+def summary(organisations, imports, postgres):
+    small, large = organisations["small"], organisations["large"]
+    rows = []
+    for page in large:
+        s, g = small[page], large[page]
+        rows.append(
+            [
+                page,
+                f"{s['queries']} → {g['queries']}",
+                f"{common.ratio(g['queries'], s['queries']):.2f}",
+                f"{common.ms(s['median'])} → {common.ms(g['median'])}",
+                f"{common.ratio(g['median'], s['median']):.2f}",
+                common.ms(g["p95"]),
+                "ok"
+                if g["queries"] <= min(s["queries"], bench_organisations.QUERY_BUDGET)
+                else "OVER",
+            ]
+        )
+    rows.append(
+        [
+            f"import {bench_import.ROWS} rows vs bulk_create",
+            f"{imports['import_queries']} vs {imports['baseline_queries']}",
+            "",
+            f"{imports['baseline'] * 1000:.0f} → {imports['import'] * 1000:.0f}",
+            f"{imports['ratio']:.2f}",
+            "",
+            "ok" if imports["ratio"] <= bench_import.BUDGET else "OVER",
+        ]
+    )
+    print()
+    print(f"Summary ({datetime.date.today().isoformat()}; {machine()}; {postgres})")
+    print(
+        f"Pages: small {bench_organisations.SIZES[0][1]}/{bench_organisations.SIZES[0][2]} → "
+        f"large {bench_organisations.SIZES[1][1]}/{bench_organisations.SIZES[1][2]} "
+        "organisations/signatures; import: baseline → import."
+    )
+    common.print_table(
+        ["measure", "queries", "q ratio", "median ms", "time ratio", "p95 large ms", "budget"],
+        rows,
+    )
+
+
+def main():
+    print(machine(), flush=True)
+    started = time.perf_counter()
+    with common.bench_database():
+        from django.db import connection
+
+        connection.ensure_connection()
+        postgres = f"PostgreSQL {connection.pg_version // 10000}"
+        organisations = bench_organisations.run()
+        if "-v" in sys.argv[1:]:
+            bench_organisations.print_queries(organisations)
+        print(flush=True)
+        imports = bench_import.run()
+        if "--profile" in sys.argv[1:]:
+            bench_import.profile()
+    summary(organisations, imports, postgres)
+    print(f"Total {time.perf_counter() - started:.0f} s.")
+    failed = bench_organisations.problems_of(organisations) + bench_import.problems_of(imports)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
