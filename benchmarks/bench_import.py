@@ -151,6 +151,8 @@ def run_import(content, user):
         ]
         raise AssertionError(f"The import reported errors: {errors}")
     assert Organisation.objects.count() == ROWS, Organisation.objects.count()
+    # Windows-1252 was read as such: the curly apostrophe survived.
+    assert Organisation.objects.filter(name__contains="’t Ravelijn").exists()
     return elapsed, parsed - started, queries.statements
 
 

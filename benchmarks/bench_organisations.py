@@ -83,7 +83,9 @@ def _letters(number):
 
 
 def build(n_organisations, n_signatures):
-    """Bulk-create the registry; returns the pk of the organisation with most signatures."""
+    """Bulk-create the registry; returns (pk, signatures) of the busiest organisation."""
+    from django.db.models import Count
+
     from partners.models import (
         Agreement,
         Contact,
@@ -183,7 +185,7 @@ def build(n_organisations, n_signatures):
         Membership.objects.create(user=user, organisation=target, role=role)
 
     check = (
-        Organisation.objects.annotate(n=_count("signatures")).order_by("-n", "pk").values("pk", "n")
+        Organisation.objects.annotate(n=Count("signatures")).order_by("-n", "pk").values("pk", "n")
     )[0]
     assert check["pk"] == target.pk, (check, target.pk)
     assert Signature.objects.count() == n_signatures, Signature.objects.count()
@@ -192,12 +194,6 @@ def build(n_organisations, n_signatures):
 
 def _index(organisation):
     return int(organisation.name.split()[1])
-
-
-def _count(relation):
-    from django.db.models import Count
-
-    return Count(relation)
 
 
 def clear():
@@ -294,6 +290,7 @@ def run():
                 figures["samples"] += samples
                 figures["queries"] = max(figures["queries"], len(statements))
                 figures["kb"] = len(content) / 1024
+                figures["rows"] = content.count(b"<tr>") - content.count(b"<thead><tr>")
                 if number == ROUNDS - 1:
                     with common.QueryCounter(origins=True) as traced:
                         client.get(url)
@@ -328,6 +325,7 @@ def report(results):
                 common.ms(g["median"]),
                 common.ms(g["p95"]),
                 f"{common.ratio(g['median'], s['median']):.2f}",
+                f"{s['rows']} → {g['rows']}",
             ]
         )
     common.print_table(
@@ -340,6 +338,7 @@ def report(results):
             "median large ms",
             "p95 large ms",
             "latency ratio",
+            "table rows",
         ],
         rows,
     )

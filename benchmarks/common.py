@@ -15,6 +15,7 @@ import signal
 import statistics
 import sys
 import time
+import warnings
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +66,8 @@ def configure_environment():
     os.environ["STATIC_MANIFEST"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # STATICFILES_DIRS/STATIC_ROOT need not exist to measure pages.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 
 def _admin(statement):
@@ -95,12 +98,17 @@ def _on_alarm(signum, frame):
     raise BenchTimeout(f"The benchmark took longer than {TIMEOUT_SECONDS} s and was stopped.")
 
 
+def _on_term(signum, frame):
+    raise SystemExit(128 + signum)  # unwind, so that the database is dropped
+
+
 @contextmanager
 def bench_database():
     """Create and migrate the bench database, set up Django; drop the database afterwards."""
     configure_environment()
     print(f"Bench database: {BENCH_DB_NAME} on {_redacted(bench_database_url())}", flush=True)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
+    previous_term = signal.signal(signal.SIGTERM, _on_term)
     signal.alarm(TIMEOUT_SECONDS)
     created = False
     try:
@@ -117,6 +125,7 @@ def bench_database():
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
         if created:
             drop_database()
             print(f"Dropped {BENCH_DB_NAME}.", flush=True)

@@ -26,7 +26,7 @@ def machine():
     )
 
 
-def summary(organisations, imports, postgres):
+def summary(organisations, imports, setting):
     small, large = organisations["small"], organisations["large"]
     rows = []
     for page in large:
@@ -56,7 +56,7 @@ def summary(organisations, imports, postgres):
         ]
     )
     print()
-    print(f"Summary ({datetime.date.today().isoformat()}; {machine()}; {postgres})")
+    print(f"Summary ({datetime.date.today().isoformat()}; {setting})")
     print(
         f"Pages: small {bench_organisations.SIZES[0][1]}/{bench_organisations.SIZES[0][2]} → "
         f"large {bench_organisations.SIZES[1][1]}/{bench_organisations.SIZES[1][2]} "
@@ -69,7 +69,8 @@ def summary(organisations, imports, postgres):
 
 
 def main():
-    print(machine(), flush=True)
+    setting = machine()
+    print(setting, flush=True)
     started = time.perf_counter()
     with common.bench_database():
         from django.db import connection
@@ -83,7 +84,7 @@ def main():
         imports = bench_import.run()
         if "--profile" in sys.argv[1:]:
             bench_import.profile()
-    summary(organisations, imports, postgres)
+    summary(organisations, imports, f"{setting}; {postgres}")
     print(f"Total {time.perf_counter() - started:.0f} s.")
     failed = bench_organisations.problems_of(organisations) + bench_import.problems_of(imports)
     return 1 if failed else 0

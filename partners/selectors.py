@@ -1,4 +1,5 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from portal.access import roles_of
 
@@ -11,33 +12,37 @@ def organisations_for_list():
         Organisation.objects.select_related("municipality", "parent")
         .prefetch_related("sectors")
         .annotate(
-            signature_count=Count(
-                "signatures",
-                filter=~Q(signatures__status=Signature.Status.WITHDRAWN),
-                distinct=True,
+            # A subquery, not a join: computed only for the rows of the page shown.
+            signature_count=Coalesce(
+                Subquery(
+                    Signature.objects.filter(organisation=OuterRef("pk"))
+                    .exclude(status=Signature.Status.WITHDRAWN)
+                    .order_by()
+                    .values("organisation")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             )
         )
     )
 
 
-def organisation_detail(pk):
-    return (
-        Organisation.objects.select_related("municipality", "parent")
-        .prefetch_related(
-            "sectors",
-            Prefetch("locations", queryset=Organisation.objects.only("pk", "name", "parent")),
-            Prefetch(
-                "signatures",
-                queryset=Signature.objects.select_related("agreement").order_by(
-                    "-agreement__date", "agreement__name"
-                ),
+def organisation_detail():
+    """Organisations with everything the detail page shows, prefetched."""
+    return Organisation.objects.select_related("municipality", "parent").prefetch_related(
+        "sectors",
+        Prefetch("locations", queryset=Organisation.objects.only("pk", "name", "parent")),
+        Prefetch(
+            "signatures",
+            queryset=Signature.objects.select_related("agreement").order_by(
+                "-agreement__date", "agreement__name"
             ),
-            Prefetch(
-                "contacts", queryset=Contact.objects.filter(ended_on__isnull=True).order_by("name")
-            ),
-            Prefetch("memberships", queryset=_memberships()),
-        )
-        .get(pk=pk)
+        ),
+        Prefetch(
+            "contacts", queryset=Contact.objects.filter(ended_on__isnull=True).order_by("name")
+        ),
+        Prefetch("memberships", queryset=_memberships()),
     )
 
 

@@ -35,9 +35,9 @@ STAFF = (access.PROGRAMME_TEAM,)
 MEMBERS = (access.PROGRAMME_TEAM, *access.PARTNER_ROLES)
 
 
-def _get_organisation_for_user(request, pk, *, edit=False):
+def _get_organisation_for_user(request, pk, *, edit=False, queryset=None):
     """The organisation, if the user may see it (edit: change it); 404 for strangers."""
-    organisation = get_object_or_404(Organisation, pk=pk)
+    organisation = get_object_or_404(queryset if queryset is not None else Organisation, pk=pk)
     if not access.is_member(request.user, organisation):
         raise Http404
     if edit and not access.is_member(request.user, organisation, edit=True):
@@ -51,7 +51,9 @@ def _get_organisation_for_user(request, pk, *, edit=False):
 @access.roles_required(*STAFF)
 def organisation_list(request):
     filterset = OrganisationFilter(request.GET, queryset=selectors.organisations_for_list())
-    organisations = filterset.qs.distinct().order_by("name", "pk")
+    # No distinct(): each filter matches an organisation at most once (one sector; one
+    # signature per organisation and agreement), and DISTINCT would count every row.
+    organisations = filterset.qs.order_by("name", "pk")
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -72,8 +74,7 @@ def my_organisation(request):
 
 @access.roles_required(*MEMBERS)
 def organisation_detail(request, pk):
-    _get_organisation_for_user(request, pk)
-    organisation = selectors.organisation_detail(pk)
+    organisation = _get_organisation_for_user(request, pk, queryset=selectors.organisation_detail())
     is_staff = access.PROGRAMME_TEAM in access.roles_of(request.user)
     contacts = organisation.contacts.all()
     if contacts:

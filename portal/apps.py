@@ -8,7 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from allauth.mfa.signals import authenticator_removed
+
         from portal import retention
+        from portal.middleware import forget_totp
+
+        authenticator_removed.connect(forget_totp, dispatch_uid="portal-forget-totp")
         from portal.models import AccessLog, ImportUpload, Invitation, OutgoingEmail
 
         retention.register(

@@ -23,7 +23,7 @@ class RequireSecondFactorMiddleware:
             user.is_authenticated
             and user.requires_second_factor
             and not request.path.startswith(_ALLOWED_PREFIXES)
-            and not _has_totp(user)
+            and not _has_totp(request)
         ):
             messages.warning(
                 request,
@@ -33,11 +33,23 @@ class RequireSecondFactorMiddleware:
         return self.get_response(request)
 
 
-def _has_totp(user):
+SESSION_KEY = "portal_has_totp"
+
+
+def _has_totp(request):
+    """Whether the user has TOTP; a yes is remembered in the session (one query less per page).
+
+    Removing the authenticator clears it again (see forget_totp).
+    """
     from allauth.mfa.models import Authenticator
 
-    cached = getattr(user, "_has_totp", None)
-    if cached is None:
-        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        user._has_totp = cached
-    return cached
+    if request.session.get(SESSION_KEY):
+        return True
+    found = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+    if found:
+        request.session[SESSION_KEY] = True
+    return found
+
+
+def forget_totp(sender, request, **kwargs):
+    request.session.pop(SESSION_KEY, None)

@@ -49,8 +49,26 @@ def outsider_user(other_organisation):
     ).user
 
 
+# Tests read messages in English (the msgids); the Dutch default is tested on its own in
+# tests/portal/test_translations.py and the browser tests.
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    return Client(**ENGLISH)
+
+
 def _client_for(user):
-    client = Client()
+    client = Client(**ENGLISH)
     client.force_login(user)
     return client
 
