@@ -47,7 +47,6 @@ THIRD_PARTY_RULES = {
     "allauth.": AUTH_PAGES,
     "django.contrib.admin.": ADMIN,
     "django.views.i18n": PUBLIC,
-    "django.views.static": PUBLIC,
 }
 
 

@@ -111,32 +111,25 @@ def _read_xlsx(content):
 
 
 def _decode(content):
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict")
     if b"\x00" in content[:4096]:
         raise ImportFileError(
             _("This is not a spreadsheet. Upload a CSV file or an Excel workbook (.xlsx).")
         )
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # What Excel on Dutch Windows writes for "CSV (gescheiden door lijstscheidingsteken)".
-        return content.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _("The file's characters could not be read. Save it as CSV UTF-8 and try again.")
-        ) from error
+    # With a BOM the file says it is UTF-8; without one, Windows-1252 is what Excel on Dutch
+    # Windows writes for "CSV (gescheiden door lijstscheidingsteken)".
+    encodings = ("utf-8-sig",) if content.startswith(b"\xef\xbb\xbf") else ("utf-8", "cp1252")
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(
+        _("The file's characters could not be read. Save it as CSV UTF-8 and try again.")
+    )
 
 
 def _read_csv(content):
-    try:
-        text = _decode(content)
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _("The file's characters could not be read. Save it as CSV UTF-8 and try again.")
-        ) from error
+    text = _decode(content)
     if _looks_binary(text):
         raise ImportFileError(
             _("This is not a spreadsheet. Upload a CSV file or an Excel workbook (.xlsx).")

@@ -101,7 +101,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.portal",
             ],
         },
     },
@@ -172,7 +171,6 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Onderwijsregio Haaglanden"
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 
 INVITATION_VALID_WORKING_DAYS = env_int("INVITATION_VALID_WORKING_DAYS", 10)
 
@@ -235,7 +233,6 @@ CELERY_BEAT_SCHEDULE = {
 
 # Uploads for imports: anything larger is refused with a message before parsing.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Retention periods for personal data, in days.
 RETENTION_DAYS = {

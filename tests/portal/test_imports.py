@@ -46,6 +46,11 @@ def test_xlsx_is_read_and_empty_rows_are_dropped():
     assert [row[0] for row in dataset] == ["A", "B"]
 
 
+def test_a_bom_followed_by_bytes_that_are_not_utf8_is_refused_with_a_message():
+    with pytest.raises(ImportFileError, match="CSV UTF-8"):
+        read_dataset(b"\xef\xbb\xbfnaam;soort\nCaf\xe9;other\n")
+
+
 def test_old_xls_files_get_a_clear_message():
     with pytest.raises(ImportFileError, match=".xlsx"):
         read_dataset(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)

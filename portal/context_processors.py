@@ -1,5 +1,0 @@
-from django.conf import settings
-
-
-def portal(request):
-    return {"LANGUAGES": settings.LANGUAGES}
