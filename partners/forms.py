@@ -38,27 +38,9 @@ class OrganisationForm(forms.ModelForm):
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
-    def clean_board_number(self):
-        value = self.cleaned_data["board_number"].strip()
-        if value and not (value.isdigit() and len(value) == 5):
-            raise forms.ValidationError(_("A board number has five digits, for example 41234."))
-        return value
-
     def clean_brin(self):
-        value = self.cleaned_data["brin"].strip().upper().replace(" ", "")
-        if value and not (
-            len(value) in (4, 6)
-            and value[:2].isdigit()
-            and value[2:4].isalpha()
-            and value[4:].isdigit()
-        ):
-            raise forms.ValidationError(
-                _(
-                    "A BRIN has two digits and two letters, for example 12AB, optionally "
-                    "followed by two digits for a location."
-                )
-            )
-        return value
+        # Typed as "12 ab"; the model's validator checks the form of the normalised value.
+        return self.cleaned_data["brin"].upper().replace(" ", "")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -8,6 +9,17 @@ from simple_history.models import HistoricalRecords
 
 from portal.models import MemberRole
 from portal.workflow import StatusChange, Workflow, WorkflowModel
+
+board_number_validator = RegexValidator(
+    r"^\d{5}$", _("A board number has five digits, for example 41234.")
+)
+brin_validator = RegexValidator(
+    r"^\d{2}[A-Z]{2}(\d{2})?$",
+    _(
+        "A BRIN has two digits and two letters, for example 12AB, optionally followed by "
+        "two digits for a location."
+    ),
+)
 
 
 class Municipality(models.Model):
@@ -83,12 +95,14 @@ class Organisation(models.Model):
         _("board number"),
         max_length=5,
         blank=True,
+        validators=[board_number_validator],
         help_text=_("The five-digit number DUO gives a school board."),
     )
     brin = models.CharField(
         _("BRIN"),
         max_length=6,
         blank=True,
+        validators=[brin_validator],
         help_text=_("The institution code: four characters, or six for a location."),
     )
     website = models.URLField(_("website"), blank=True)

@@ -21,8 +21,6 @@ from portal.workflow import transition
 
 from .models import Agreement, Municipality, Organisation, Sector, Signature
 
-BOARD_NUMBER = re.compile(r"^\d{5}$")
-BRIN = re.compile(r"^\d{2}[A-Z]{2}(\d{2})?$")
 LIST_SEPARATORS = re.compile(r"[,;/+\s]+")
 
 
@@ -183,11 +181,9 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
                 instance,
                 "board_number",
                 _text(row, "bestuursnummer"),
-                BOARD_NUMBER,
                 self.board_numbers,
                 errors,
                 column="bestuursnummer",
-                invalid=_("A board number has five digits, for example 41234."),
                 taken=_("Board number %(value)s already belongs to another organisation."),
             )
         if "brin" in row:
@@ -195,14 +191,9 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
                 instance,
                 "brin",
                 _text(row, "brin").upper().replace(" ", ""),
-                BRIN,
                 self.brins,
                 errors,
                 column="brin",
-                invalid=_(
-                    "A BRIN has two digits and two letters, for example 12AB, "
-                    "optionally followed by two digits for a location."
-                ),
                 taken=_("BRIN %(value)s already belongs to another organisation."),
             )
         if "website" in row:
@@ -273,12 +264,14 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
             return
         instance.parent = board
 
-    def _import_identifier(
-        self, instance, attribute, value, pattern, taken_by, errors, *, column, invalid, taken
-    ):
-        if value and not pattern.match(value):
-            errors[column] = invalid
-            return
+    def _import_identifier(self, instance, attribute, value, taken_by, errors, *, column, taken):
+        """Validate an identifier with the model field's own validators, and check it is free."""
+        if value:
+            try:
+                Organisation._meta.get_field(attribute).run_validators(value)
+            except ValidationError as error:
+                errors[column] = " ".join(error.messages)
+                return
         owner = taken_by.get(value)
         if value and owner is not None and owner != (instance.pk or id(instance)):
             errors[column] = taken % {"value": value}

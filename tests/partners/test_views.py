@@ -160,3 +160,26 @@ def test_organisation_history_shows_who_changed_what(programme_client, programme
     assert ("name", "Oud", "Nieuw") in changes
     audit = programme_client.get(reverse("audit-trail"))
     assert "Nieuw" in audit.content.decode()
+
+
+def test_identifiers_are_checked_by_the_same_rules_in_the_form_and_the_import(programme_client):
+    response = programme_client.post(
+        reverse("partners-organisation-create"),
+        {"name": "Nieuw", "kind": "school_board", "board_number": "123", "brin": "AB12"},
+    )
+    errors = response.context["form"].errors
+    assert "five digits" in errors["board_number"][0]
+    assert "two digits and two letters" in errors["brin"][0]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile(
+        "o.csv", b"naam;soort;bestuursnummer;brin\nNieuw;school_board;123;AB12\n"
+    )
+    upload = programme_client.post(
+        reverse("partners-import", args=["organisations"]), {"file": file}
+    )
+    messages = programme_client.get(upload["Location"]).context["preview"].rows[0]["messages"]
+    assert messages == [
+        f"bestuursnummer: {errors['board_number'][0]}",
+        f"brin: {errors['brin'][0]}",
+    ]
