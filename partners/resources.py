@@ -17,9 +17,10 @@ from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
 from portal.imports import DutchDateWidget, choice_lookup, parse_bool
-from portal.workflow import transition
+from portal.workflow import TransitionNotAllowed
 
 from .models import Agreement, Municipality, Organisation, Sector, Signature
+from .services import signature_change_status, signature_save_new
 
 LIST_SEPARATORS = re.compile(r"[,;/+\s]+")
 
@@ -374,32 +375,44 @@ class SignatureResource(UserResourceMixin, resources.ModelResource):
         return signature.get_status_display()
 
     def before_import(self, dataset, **kwargs):
+        """Load, once, every organisation, agreement and signature the file can refer to."""
         self.statuses = choice_lookup(Signature.Status)
         self.pairs_in_file = {}
+        names = {_key(name) for name in dataset["organisatie"]}
+        self.organisations = {
+            organisation.lower_name: organisation
+            for organisation in Organisation.objects.annotate(lower_name=Lower("name")).filter(
+                lower_name__in=names
+            )
+        }
+        self.agreements = {}
+        for agreement in Agreement.objects.all():
+            self.agreements[agreement.name.lower()] = agreement
+            self.agreements[agreement.slug] = agreement
+        self.signatures = {}
+        existing = Signature.objects.filter(
+            organisation__in=self.organisations.values()
+        ).select_related("organisation", "agreement")
+        for signature in existing:
+            signature._stored = (signature.signed_on, signature.signed_by)
+            self.signatures[signature.organisation_id, signature.agreement_id] = signature
 
     def get_or_init_instance(self, instance_loader, row):
         errors = {}
-        organisation = (
-            Organisation.objects.annotate(lower_name=Lower("name"))
-            .filter(lower_name=_key(row.get("organisatie")))
-            .first()
-        )
+        organisation = self.organisations.get(_key(row.get("organisatie")))
         if organisation is None:
             errors["organisatie"] = _("No organisation “%(value)s” is known.") % {
                 "value": _text(row, "organisatie")
             }
         value = _text(row, "overeenkomst")
-        agreement = (
-            Agreement.objects.filter(slug=value.lower()).first()
-            or Agreement.objects.filter(name__iexact=value).first()
-        )
+        agreement = self.agreements.get(value.lower())
         if agreement is None:
             errors["overeenkomst"] = _(
                 "No agreement “%(value)s” is known; use its short name or full name."
             ) % {"value": value}
         if errors:
             raise ValidationError(errors)
-        instance = Signature.objects.filter(organisation=organisation, agreement=agreement).first()
+        instance = self.signatures.get((organisation.pk, agreement.pk))
         if instance is not None:
             return instance, False
         return Signature(organisation=organisation, agreement=agreement), True
@@ -431,13 +444,10 @@ class SignatureResource(UserResourceMixin, resources.ModelResource):
             elif instance.pk is None:
                 instance.status = target
             elif target != instance.status:
-                if not Signature.workflow.can(instance.status, target):
-                    errors["status"] = _(
-                        "The status cannot change from “%(source)s” to “%(target)s”."
-                    ) % {
-                        "source": instance.get_status_display(),
-                        "target": Signature.workflow.label(target),
-                    }
+                try:
+                    Signature.workflow.check(instance.status, target)
+                except TransitionNotAllowed as error:
+                    errors["status"] = error.messages
                 instance._target_status = target
         if errors:
             raise ValidationError(errors)
@@ -449,21 +459,15 @@ class SignatureResource(UserResourceMixin, resources.ModelResource):
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors or instance.pk is None:
             return False
-        stored = Signature.objects.filter(pk=instance.pk).values("signed_on", "signed_by").first()
-        return not hasattr(instance, "_target_status") and stored == {
-            "signed_on": instance.signed_on,
-            "signed_by": instance.signed_by,
-        }
+        unchanged = instance._stored == (instance.signed_on, instance.signed_by)
+        return unchanged and not hasattr(instance, "_target_status")
 
     def do_instance_save(self, instance, is_create):
-        instance.save()
         if is_create:
-            instance.log_status(
-                source="",
-                target=instance.status,
-                by=self.user,
-                note=_("Import"),
-                at=instance.status_changed_at,
+            signature_save_new(signature=instance, by=self.user, note=_("Import"))
+            return
+        instance.save()
+        if hasattr(instance, "_target_status"):
+            signature_change_status(
+                signature=instance, status=instance._target_status, by=self.user, note=_("Import")
             )
-        elif hasattr(instance, "_target_status"):
-            transition(instance, instance._target_status, by=self.user, note=_("Import"))

@@ -1,7 +1,6 @@
 """Writes in the partners registry that touch more than one row or record history."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from portal.workflow import transition
 
@@ -18,9 +17,16 @@ def signature_create(*, organisation, agreement, status, by, signed_on=None, sig
         signed_by=signed_by,
     )
     signature.full_clean()
+    return signature_save_new(signature=signature, by=by, note=note)
+
+
+def signature_save_new(*, signature, by, note=""):
+    """Save a new, validated signature and record its status as the first history row."""
     with transaction.atomic():
         signature.save()
-        signature.log_status(source="", target=status, by=by, note=note, at=timezone.now())
+        signature.log_status(
+            source="", target=signature.status, by=by, note=note, at=signature.status_changed_at
+        )
     return signature
 
 

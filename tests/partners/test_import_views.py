@@ -192,3 +192,43 @@ def test_export_is_semicolon_csv_with_bom_and_neutralised_formulas(programme_cli
     assert text.startswith("\ufeffnaam;soort;")
     assert "'=HYPERLINK" in text
     assert response["Content-Disposition"].startswith('attachment; filename="organisaties-')
+
+
+@pytest.mark.parametrize("importer_key", ["organisations", "signatures"])
+def test_the_number_of_queries_of_an_import_does_not_grow_with_its_rows(
+    importer_key, programme_user
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.importers import IMPORTERS
+
+    agreement = AgreementFactory(slug="a")
+    importer = IMPORTERS[importer_key]
+
+    def queries_for(rows):
+        if importer_key == "organisations":
+            text = "naam;soort;sectoren\n" + "".join(
+                f"Org {rows} {n};school_board;po\n" for n in range(rows)
+            )
+        else:
+            organisations = [OrganisationFactory(name=f"Sig {rows} {n}") for n in range(rows)]
+            for organisation in organisations[::2]:
+                SignatureFactory(organisation=organisation, agreement=agreement)
+            text = "organisatie;overeenkomst;status\n" + "".join(
+                f"{o.name};a;signed\n" for o in organisations
+            )
+        stashed = ImportUpload.objects.create(
+            user=programme_user, importer=importer_key, file_name="x.csv", content=text.encode()
+        )
+        with CaptureQueriesContext(connection) as context:
+            preview = importer.confirm(stashed)
+        assert not preview.has_errors, preview.rows
+        statements = [query["sql"] for query in context.captured_queries]
+        return len(statements), sum(sql.startswith("SELECT") for sql in statements)
+
+    (small, small_reads), (large, large_reads) = queries_for(4), queries_for(40)
+    # Lookups are loaded once per file, never per row.
+    assert large_reads == small_reads
+    if importer_key == "organisations":
+        assert large == small  # and the writes are in bulk
