@@ -10,6 +10,7 @@ class OrganisationImporter(Importer):
     title = _("Import organisations")
     resource_class = OrganisationResource
     required_columns = ("naam",)
+    done_url_name = "partners-organisation-list"
 
 
 class SignatureImporter(Importer):
@@ -17,6 +18,7 @@ class SignatureImporter(Importer):
     title = _("Import signatures")
     resource_class = SignatureResource
     required_columns = ("organisatie", "overeenkomst")
+    done_url_name = "partners-agreement-list"
 
 
 IMPORTERS = {importer.key: importer() for importer in (OrganisationImporter, SignatureImporter)}

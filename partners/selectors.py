@@ -70,6 +70,14 @@ def agreement_signatures(agreement, *, public=False):
     return signatures
 
 
+def public_agreements():
+    return Agreement.objects.filter(is_public=True).annotate(
+        signatory_count=Count(
+            "signatures", filter=~Q(signatures__status=Signature.Status.WITHDRAWN)
+        )
+    )
+
+
 def agreements_with_counts():
     return Agreement.objects.annotate(
         signed_count=Count("signatures", filter=Q(signatures__status=Signature.Status.SIGNED)),

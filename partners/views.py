@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -366,10 +365,10 @@ def progress_edit(request, pk, year):
 
 @access.public
 def public_agreement_list(request):
-    from portal.selectors import public_agreements
-
     return render(
-        request, "partners/public_agreement_list.html", {"agreements": public_agreements()}
+        request,
+        "partners/public_agreement_list.html",
+        {"agreements": selectors.public_agreements()},
     )
 
 
@@ -390,29 +389,32 @@ def public_agreement(request, slug):
 # Import and export
 
 
+def _export_format(request):
+    form = ExportForm(request.GET)
+    return form.cleaned_data["format"] if form.is_valid() else "xlsx"
+
+
 @access.roles_required(*STAFF)
 def export_organisations(request):
-    form = ExportForm(request.GET)
-    file_format = form.cleaned_data["format"] if form.is_valid() else "xlsx"
     queryset = OrganisationFilter(request.GET, queryset=Organisation.objects.all()).qs
     resource = OrganisationResource()
     return export_response(
         resource,
         resource.get_export_queryset().filter(pk__in=queryset.values("pk")),
-        file_format=file_format,
+        file_format=_export_format(request),
         basename="organisaties",
     )
 
 
 @access.roles_required(*STAFF)
 def export_signatures(request):
-    form = ExportForm(request.GET)
-    file_format = form.cleaned_data["format"] if form.is_valid() else "xlsx"
     resource = SignatureResource()
     queryset = resource.get_export_queryset()
     if request.GET.get("agreement"):
         queryset = queryset.filter(agreement__slug=request.GET["agreement"])
-    return export_response(resource, queryset, file_format=file_format, basename="ondertekeningen")
+    return export_response(
+        resource, queryset, file_format=_export_format(request), basename="ondertekeningen"
+    )
 
 
 @access.roles_required(*STAFF)
@@ -438,19 +440,14 @@ def import_preview(request, importer, pk):
     importer = _importer(importer)
     stashed = get_object_or_404(ImportUpload, pk=pk, user=request.user, importer=importer.key)
     if request.method == "POST":
-        with transaction.atomic():
-            preview = importer.confirm(stashed)
+        preview = importer.confirm(stashed)
         if not preview.has_errors:
             messages.success(
                 request,
                 _("Imported: %(new)s new, %(update)s changed, %(skip)s unchanged.")
                 % preview.totals,
             )
-            return redirect(
-                "partners-organisation-list"
-                if importer.key == "organisations"
-                else "partners-agreement-list"
-            )
+            return redirect(importer.done_url_name)
         messages.error(request, _("Nothing has been imported: correct the rows marked wrong."))
     else:
         try:

@@ -22,6 +22,7 @@ import tablib
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -289,6 +290,7 @@ class Importer:
     title = ""
     resource_class = None
     required_columns = ()
+    done_url_name = ""  # where the user goes after a successful import
 
     def resource(self, user):
         return self.resource_class(user=user)
@@ -318,12 +320,13 @@ class Importer:
     def confirm(self, stashed):
         """Import everything or nothing. Returns the Preview of what was done."""
         dataset = self.load(bytes(stashed.content), stashed.file_name)
-        result = self.resource(stashed.user).import_data(
-            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
-        )
-        preview = summarise(result, dataset)
-        if not preview.has_errors:
-            stashed.delete()
+        with transaction.atomic():
+            result = self.resource(stashed.user).import_data(
+                dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+            )
+            preview = summarise(result, dataset)
+            if not preview.has_errors:
+                stashed.delete()
         return preview
 
 

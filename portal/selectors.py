@@ -3,7 +3,6 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from portal import access
@@ -13,16 +12,6 @@ AUDIT_LIMIT = 500
 
 def user_exists(email):
     return get_user_model().objects.filter(email__iexact=email).exists()
-
-
-def public_agreements():
-    from partners.models import Agreement, Signature
-
-    return Agreement.objects.filter(is_public=True).annotate(
-        signatory_count=Count(
-            "signatures", filter=~Q(signatures__status=Signature.Status.WITHDRAWN)
-        )
-    )
 
 
 def dashboard_for(user):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from partners.selectors import public_agreements
 from portal import access, selectors
 from portal.forms import AcceptInvitationForm, InvitationForm
 from portal.models import Invitation
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @access.public
 def home(request):
-    return render(request, "portal/home.html", {"agreements": selectors.public_agreements()})
+    return render(request, "portal/home.html", {"agreements": public_agreements()})
 
 
 @access.public
