@@ -149,15 +149,20 @@ def test_public_agreement_page_lists_signatories_but_not_withdrawn_ones(client):
 
 
 def test_organisation_history_shows_who_changed_what(programme_client, programme_user):
+    delft = Municipality.objects.create(name="Delft")
     organisation = OrganisationFactory(name="Oud")
     programme_client.post(
         reverse("partners-organisation-edit", args=[organisation.pk]),
-        {"name": "Nieuw", "kind": "school_board", "active": "on"},
+        {"name": "Nieuw", "kind": "employer", "municipality": delft.pk, "active": ""},
     )
     response = programme_client.get(organisation.get_absolute_url())
     record, changes = response.context["history"][0]
     assert record.history_user == programme_user
-    assert ("name", "Oud", "Nieuw") in changes
+    # As people read them: field labels, choice labels, names of related objects, yes/no.
+    assert ("Name", "Oud", "Nieuw") in changes
+    assert ("Kind", "School board", "Employer") in changes
+    assert ("Municipality", "", "Delft") in changes
+    assert ("Active", "yes", "no") in changes
     audit = programme_client.get(reverse("audit-trail"))
     assert "Nieuw" in audit.content.decode()
 
