@@ -122,6 +122,17 @@ def test_password_reset_mail_goes_through_the_outbox(
 
 
 @pytest.mark.django_db
+def test_a_password_reset_for_an_unknown_address_sends_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "iemand@example.org"})
+    assert response.status_code == 302  # the same answer as for a known address
+    assert not OutgoingEmail.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
 def test_a_failing_mail_server_is_retried_and_recorded_without_losing_the_invitation(
     settings, organisation, django_capture_on_commit_callbacks
 ):
