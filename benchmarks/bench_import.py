@@ -42,19 +42,6 @@ HEADERS = [
     "website",
     "actief",
 ]
-MUNICIPALITIES = [
-    "Delft",
-    "Den Haag",
-    "Lansingerland",
-    "Leiden",
-    "Leidschendam-Voorburg",
-    "Midden-Delfland",
-    "Pijnacker-Nootdorp",
-    "Rijswijk",
-    "Wassenaar",
-    "Westland",
-    "Zoetermeer",
-]
 # (kind code, name prefixes, sector choices); weights in KIND_WEIGHTS.
 KINDS = {
     "school_board": (
@@ -91,7 +78,7 @@ def make_rows(count=ROWS, seed=2025):
     rows = []
     for number, kind in enumerate(kinds, start=1):
         prefixes, sectors = KINDS[kind]
-        place = rng.choice(MUNICIPALITIES)
+        place = rng.choice(common.MUNICIPALITIES)
         # Unique names: prefix, place and a number, like "Lyceum Delft 1234".
         name = f"{rng.choice(prefixes)} {place} {number}"
         brin = ""
@@ -215,7 +202,7 @@ def run():
     """Run both sides RUNS times, alternating; prints a report and returns the figures."""
     from partners.models import Municipality, Organisation
 
-    for name in MUNICIPALITIES:
+    for name in common.MUNICIPALITIES:
         Municipality.objects.get_or_create(name=name)
     user = common.programme_team_user()
     content = to_csv(make_rows())

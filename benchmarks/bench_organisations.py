@@ -32,19 +32,6 @@ ROUNDS = 3
 WARMUP = 3
 QUERY_BUDGET = 10
 
-MUNICIPALITIES = [
-    "Delft",
-    "Den Haag",
-    "Lansingerland",
-    "Leiden",
-    "Leidschendam-Voorburg",
-    "Midden-Delfland",
-    "Pijnacker-Nootdorp",
-    "Rijswijk",
-    "Wassenaar",
-    "Westland",
-    "Zoetermeer",
-]
 # One in five a board, two in five a school location, the rest spread over the other kinds.
 KINDS = [
     "school_board",
@@ -97,7 +84,9 @@ def build(n_organisations, n_signatures):
     )
     from portal.models import User
 
-    municipalities = [Municipality.objects.get_or_create(name=name)[0] for name in MUNICIPALITIES]
+    municipalities = [
+        Municipality.objects.get_or_create(name=name)[0] for name in common.MUNICIPALITIES
+    ]
     sectors = {sector.code: sector for sector in Sector.objects.all()}
     agreements = Agreement.objects.bulk_create(
         Agreement(
@@ -112,7 +101,7 @@ def build(n_organisations, n_signatures):
     def organisation(index):
         kind = KINDS[index % len(KINDS)]
         return Organisation(
-            name=f"Organisatie {index:05d} {MUNICIPALITIES[index % len(MUNICIPALITIES)]}",
+            name=f"Organisatie {index:05d} {municipalities[index % len(municipalities)].name}",
             kind=kind,
             municipality=municipalities[index % len(municipalities)],
             board_number=f"{10000 + index}" if kind == "school_board" else "",

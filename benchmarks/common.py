@@ -9,6 +9,7 @@ Import this module before anything from Django: it puts the repository root on s
 sets the environment the portal's settings read.
 """
 
+import json
 import os
 import re
 import signal
@@ -22,6 +23,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The region's real municipalities, from the demo data, in alphabetical order.
+MUNICIPALITIES = sorted(
+    row["name"]
+    for row in json.loads(
+        (REPO_ROOT / "fixtures" / "demo" / "municipalities.json").read_text(encoding="utf-8")
+    )["municipalities"]
+)
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
