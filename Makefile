@@ -28,17 +28,16 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The services the tests run against: what the environment says, else the local ones.
+SERVICES = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)}
+
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
-	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
-	$(PY) manage.py makemigrations --check --dry-run -v0
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
-	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
-	CACHE_URL=$${CACHE_URL:-$(TEST_CACHE_URL)} \
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run -v0
+	$(SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A portal worker --beat --loglevel=info --concurrency=2
