@@ -7,8 +7,8 @@ it is missing the tests fail rather than skip, so a CI machine without it cannot
 import os
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth import get_user_model
+
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django refuses database access
 # from a thread with a running loop unless told that this is intended.
@@ -23,7 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "Lange-Zin-Met-Cijfers-2026"
 
 
 @pytest.fixture(scope="session")
@@ -57,24 +56,17 @@ def password():
 
 @pytest.fixture
 def programme_team_user(transactional_db):
-    user = get_user_model().objects.create_user(
-        "programma@example.org", PASSWORD, staff_role="programme_team"
-    )
-    # Staff must have a second factor, or a middleware sends them to set one up.
-    TOTP.activate(user, generate_totp_secret())
-    return user
+    # The factory gives staff the TOTP authenticator the portal requires of them.
+    return UserFactory(email="programma@example.org", staff_role="programme_team")
 
 
 @pytest.fixture
 def partner_user(transactional_db):
-    from partners.models import Membership, Organisation
-
-    user = get_user_model().objects.create_user("partner@example.org", PASSWORD)
-    organisation = Organisation.objects.create(
-        name="Stichting Haagse Scholen", kind=Organisation.Kind.SCHOOL_BOARD
-    )
-    Membership.objects.create(user=user, organisation=organisation, role="editor")
-    return user
+    return MembershipFactory(
+        user=UserFactory(email="partner@example.org"),
+        organisation=OrganisationFactory(name="Stichting Haagse Scholen"),
+        role="editor",
+    ).user
 
 
 @pytest.fixture
