@@ -1,8 +1,6 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from portal.access import roles_of
-
 from .models import Agreement, Contact, Organisation, Signature
 
 
@@ -88,9 +86,3 @@ def agreements_with_counts():
             "signatures", filter=Q(signatures__status=Signature.Status.WITHDRAWN)
         ),
     )
-
-
-def can_edit_organisation(user, organisation):
-    from portal.access import PROGRAMME_TEAM, is_member
-
-    return PROGRAMME_TEAM in roles_of(user) or is_member(user, organisation, edit=True)

@@ -81,7 +81,7 @@ def organisation_detail(request, pk):
     context = {
         "organisation": organisation,
         "contacts": contacts,
-        "can_edit": selectors.can_edit_organisation(request.user, organisation),
+        "can_edit": access.is_member(request.user, organisation, edit=True),
         "is_staff": is_staff,
     }
     if is_staff:
@@ -281,7 +281,7 @@ def signature_detail(request, pk):
             "commitments": commitments,
             "status_changes": signature.status_changes.select_related("changed_by"),
             "status_form": SignatureStatusForm(signature=signature) if is_staff else None,
-            "can_edit": selectors.can_edit_organisation(request.user, signature.organisation),
+            "can_edit": access.is_member(request.user, signature.organisation, edit=True),
         },
     )
 

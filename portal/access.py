@@ -63,10 +63,19 @@ def roles_of(user):
             # The programme team passes every rule a partner role passes: no query needed.
             roles.add(PROGRAMME_TEAM)
         else:
-            member_roles = user.memberships.order_by().values_list("role", flat=True).distinct()
-            for role in member_roles:
+            for role in set(memberships_of(user).values()):
                 roles.add(PARTNER_EDITOR if role == "editor" else PARTNER_VIEWER)
         cached = user._portal_roles = frozenset(roles)
+    return cached
+
+
+def memberships_of(user):
+    """{organisation id: member role} of a partner user, loaded once per request."""
+    cached = getattr(user, "_portal_memberships", None)
+    if cached is None:
+        cached = user._portal_memberships = dict(
+            user.memberships.order_by().values_list("organisation_id", "role")
+        )
     return cached
 
 
@@ -125,7 +134,5 @@ def is_member(user, organisation, *, edit=False):
     """Whether `user` may see (or, with edit, change) `organisation`'s data."""
     if user.is_programme_team:
         return True
-    memberships = user.memberships.filter(organisation=organisation)
-    if edit:
-        memberships = memberships.filter(role="editor")
-    return memberships.exists()
+    role = memberships_of(user).get(organisation.pk)
+    return role == "editor" if edit else role is not None

@@ -77,6 +77,13 @@ class User(AbstractUser):
         return self.staff_role == StaffRole.DESK_ADVISOR
 
     @property
+    def is_partner(self):
+        """Whether the user belongs to a partner organisation (read once per request)."""
+        from portal.access import memberships_of
+
+        return bool(memberships_of(self))
+
+    @property
     def requires_second_factor(self):
         return self.is_superuser or bool(self.staff_role)
 

@@ -166,3 +166,20 @@ def test_the_admin_is_for_the_programme_team_only(clients):
     for role in ["desk_advisor", "partner_editor", "anonymous"]:
         response = clients[role].get("/admin/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_partner_page_reads_the_users_memberships_once(editor_client, organisation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = editor_client.get(organisation.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["can_edit"] is True
+    reads = [
+        query["sql"]
+        for query in context.captured_queries
+        if 'WHERE "partners_membership"."user_id"' in query["sql"]
+    ]
+    assert len(reads) == 1
