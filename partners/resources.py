@@ -9,7 +9,6 @@ queries instead of several per row.
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +35,16 @@ def _text(row, column):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _valid_for_field(attribute, value, errors, *, column):
+    """Run the model field's own validators; on failure put their messages under `column`."""
+    try:
+        Organisation._meta.get_field(attribute).run_validators(value)
+    except ValidationError as error:
+        errors[column] = " ".join(error.messages)
+        return False
+    return True
 
 
 class UserResourceMixin:
@@ -159,16 +168,15 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
         name = _text(row, "naam")
         if not name:
             errors["naam"] = _("Fill in the organisation's name.")
-        elif len(name) > 200:
-            errors["naam"] = _("The name is longer than 200 characters.")
-        elif _key(name) in self.names_in_file:
-            errors["naam"] = _("“%(name)s” is already in this file, in row %(row)s.") % {
-                "name": name,
-                "row": self.names_in_file[_key(name)],
-            }
-        else:
-            self.names_in_file[_key(name)] = number
-            instance.name = instance.name if instance.pk else name
+        elif _valid_for_field("name", name, errors, column="naam"):
+            if _key(name) in self.names_in_file:
+                errors["naam"] = _("“%(name)s” is already in this file, in row %(row)s.") % {
+                    "name": name,
+                    "row": self.names_in_file[_key(name)],
+                }
+            else:
+                self.names_in_file[_key(name)] = number
+                instance.name = instance.name if instance.pk else name
         if "soort" in row or instance.pk is None:
             self._import_kind(instance, _text(row, "soort"), errors)
         if "sectoren" in row:
@@ -267,12 +275,8 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
 
     def _import_identifier(self, instance, attribute, value, taken_by, errors, *, column, taken):
         """Validate an identifier with the model field's own validators, and check it is free."""
-        if value:
-            try:
-                Organisation._meta.get_field(attribute).run_validators(value)
-            except ValidationError as error:
-                errors[column] = " ".join(error.messages)
-                return
+        if value and not _valid_for_field(attribute, value, errors, column=column):
+            return
         owner = taken_by.get(value)
         if value and owner is not None and owner != (instance.pk or id(instance)):
             errors[column] = taken % {"value": value}
@@ -283,14 +287,9 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
 
     def _import_website(self, instance, value, errors):
         if value and "://" not in value:
-            value = "https://" + value
-        if value:
-            try:
-                URLValidator(schemes=["http", "https"])(value)
-            except ValidationError:
-                errors["website"] = _("“%(value)s” is not a web address.") % {"value": value}
-                return
-        instance.website = value
+            value = "https://" + value  # as the form does (https_by_default)
+        if not value or _valid_for_field("website", value, errors, column="website"):
+            instance.website = value
 
     def get_bulk_update_fields(self):
         return [

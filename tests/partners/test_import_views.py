@@ -232,3 +232,14 @@ def test_the_number_of_queries_of_an_import_does_not_grow_with_its_rows(
     assert large_reads == small_reads
     if importer_key == "organisations":
         assert large == small  # and the writes are in bulk
+
+
+def test_values_the_model_would_refuse_are_refused_per_row(programme_client):
+    response = upload(
+        programme_client,
+        "organisations",
+        "naam;soort;website\n" + "x" * 201 + ";other;\nGoed;other;http://exa mple\n",
+    )
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert rows[0]["messages"][0].startswith("naam: ") and "200" in rows[0]["messages"][0]
+    assert rows[1]["messages"][0].startswith("website: ")
