@@ -292,16 +292,8 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
             instance.website = value
 
     def get_bulk_update_fields(self):
-        return [
-            "kind",
-            "municipality",
-            "parent",
-            "board_number",
-            "brin",
-            "website",
-            "active",
-            "updated_at",
-        ]
+        # The name identifies the row and never changes; what the import can change is tracked.
+        return [field for field in self.TRACKED if field != "name"] + ["updated_at"]
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.updated_at = timezone.now()

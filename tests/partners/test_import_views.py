@@ -243,3 +243,23 @@ def test_values_the_model_would_refuse_are_refused_per_row(programme_client):
     rows = preview_of(programme_client, response).context["preview"].rows
     assert rows[0]["messages"][0].startswith("naam: ") and "200" in rows[0]["messages"][0]
     assert rows[1]["messages"][0].startswith("website: ")
+
+
+def test_confirming_changes_updates_existing_organisations(programme_client, delft):
+    existing = OrganisationFactory(name="Bestaand", kind="school_board", website="")
+    response = upload(
+        programme_client,
+        "organisations",
+        "naam;soort;gemeente;website;actief\nbestaand;employer;Delft;example.org;nee\n",
+    )
+    preview_of(programme_client, response)
+    programme_client.post(response["Location"])
+    existing.refresh_from_db()
+    assert (existing.name, existing.kind, existing.municipality, existing.website) == (
+        "Bestaand",
+        "employer",
+        delft,
+        "https://example.org",
+    )
+    assert existing.active is False
+    assert existing.history.first().history_type == "~"
