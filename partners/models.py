@@ -209,6 +209,12 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
+    topics = models.JSONField(
+        _("topic roles"),
+        default=list,
+        blank=True,
+        help_text=_("Topic roles in the organisation, such as handling internship reports."),
+    )
     created_at = models.DateTimeField(_("member since"), default=timezone.now)
 
     history = HistoricalRecords()
@@ -245,7 +251,9 @@ class Agreement(models.Model):
         _("public"), default=True, help_text=_("Show a public page with the signatories.")
     )
 
-    history = HistoricalRecords()
+    # The language versions (partners/translation.py) are added after the history model
+    # is built; the history keeps the Dutch text in `name` and `summary`.
+    history = HistoricalRecords(excluded_fields=["name_nl", "name_en", "summary_nl", "summary_en"])
 
     class Meta:
         ordering = ["-date", "name"]

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from solo.models import SingletonModel
 
 from portal.workdays import add_working_days
 
@@ -113,6 +114,12 @@ class Invitation(models.Model):
     member_role = models.CharField(
         _("role in the organisation"), max_length=16, choices=MemberRole.choices, blank=True
     )
+    topics = models.JSONField(
+        _("topic roles"),
+        default=list,
+        blank=True,
+        help_text=_("Topic roles in the organisation, such as handling internship reports."),
+    )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,13 +196,17 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mails")
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
 
     def __str__(self):
         return f"{self.to}: {self.subject}"
@@ -234,3 +245,72 @@ class ImportUpload(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class PendingTask(models.Model):
+    """A task that could not be published (broker down), kept until beat publishes it."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+        verbose_name = _("pending task")
+        verbose_name_plural = _("pending tasks")
+
+    def __str__(self):
+        return f"{self.task_name}{tuple(self.args)!r}"
+
+
+class SiteSettings(SingletonModel):
+    """The programme office's details, shown on the contact, privacy and accessibility pages.
+
+    Edited by the programme team in the admin; one row.
+    """
+
+    class AccessibilityStatus(models.TextChoices):
+        A = "A", _("A: fully compliant")
+        B = "B", _("B: partially compliant")
+        C = "C", _("C: first measures taken")
+        D = "D", _("D: no measures taken")
+        E = "E", _("E: non-compliant")
+
+    organisation_name = models.CharField(
+        _("organisation name"), max_length=200, default="Onderwijsregio Haaglanden"
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, default="Den Haag")
+    email = models.EmailField(_("e-mail address"), default="info@example.org")
+    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    privacy_email = models.EmailField(
+        _("e-mail address for privacy questions"),
+        blank=True,
+        help_text=_("For example the data protection officer's; empty: the general address."),
+    )
+    reply_working_days = models.PositiveSmallIntegerField(
+        _("reply within (working days)"), default=5
+    )
+    accessibility_status = models.CharField(
+        _("accessibility status"),
+        max_length=1,
+        choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.C,
+    )
+    accessibility_evaluated_on = models.DateField(
+        _("accessibility last evaluated on"), null=True, blank=True
+    )
+    accessibility_statement_url = models.URLField(
+        _("accessibility statement in the national register"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self):
+        return str(_("Site settings"))
