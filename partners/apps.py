@@ -23,3 +23,10 @@ class PartnersConfig(AppConfig):
             setting="contact",
             expired=lambda cutoff: Contact.history.exclude(id__in=Contact.objects.values("pk")),
         )
+
+        from portal import cache
+
+        from .models import Agreement, Commitment, Organisation, Signature
+
+        # What the public pages show: a change to one of these renders them afresh.
+        cache.register(Agreement, Commitment, Organisation, Signature)

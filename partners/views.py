@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access
 from portal.accesslog import log_access
+from portal.cache import cache_public_page
 from portal.forms import OrganisationInvitationForm
 from portal.imports import ImportFileError, UploadForm, export_response
 from portal.models import ImportUpload
@@ -364,6 +365,7 @@ def progress_edit(request, pk, year):
 
 
 @access.public
+@cache_public_page
 def public_agreement_list(request):
     return render(
         request,
@@ -373,6 +375,7 @@ def public_agreement_list(request):
 
 
 @access.public
+@cache_public_page
 def public_agreement(request, slug):
     agreement = get_object_or_404(Agreement, slug=slug, is_public=True)
     return render(

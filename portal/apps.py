@@ -14,6 +14,13 @@ class PortalConfig(AppConfig):
         from portal.middleware import forget_totp
 
         authenticator_removed.connect(forget_totp, dispatch_uid="portal-forget-totp")
+
+        from portal import cache
+        from portal.models import SiteSettings
+
+        # The footer and contact details of the public pages come from the site settings.
+        cache.register(SiteSettings)
+
         from portal.models import AccessLog, ImportUpload, Invitation, OutgoingEmail
 
         retention.register(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import cache, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,6 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit-trail"),
     path("", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", cache.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from partners.selectors import public_agreements
 from portal import access, selectors
+from portal.cache import cache_public_page
 from portal.forms import AcceptInvitationForm, InvitationForm
 from portal.models import Invitation
 from portal.services import invitation_accept, invitation_create
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 @access.public
+@cache_public_page
 def home(request):
     return render(request, "portal/home.html", {"agreements": public_agreements()})
 

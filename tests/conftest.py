@@ -114,6 +114,14 @@ def clients(
 
 
 @pytest.fixture(autouse=True)
+def fresh_public_pages():
+    """Each test starts without cached public pages: a rolled-back test sends no signal."""
+    from portal.cache import invalidate
+
+    invalidate()
+
+
+@pytest.fixture(autouse=True)
 def celery_in_process():
     """Tasks run in-process unless a test asks for the real worker (`celery_worker`)."""
     from portal.celery import app
