@@ -6,3 +6,8 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self):
+        from portal import access
+
+        access.register_topic("figures_submitter", _("Yearly-figures submitter"))

@@ -1,5 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from portal.forms import TopicsField
 
 from .models import (
     Agreement,
@@ -40,13 +44,30 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     inlines = [ContactInline]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    # Offers exactly the topic roles the apps registered (portal.access.register_topic).
+    topics = TopicsField()
+
+    class Meta:
+        model = Membership
+        fields = ["user", "organisation", "role", "topics"]
+
+
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "organisation", "role"]
+    form = MembershipAdminForm
+    list_display = ["user", "organisation", "role", "topic_list"]
     list_filter = ["role"]
     raw_id_fields = ["user", "organisation"]
 
+    @admin.display(description=_("topic roles"))
+    def topic_list(self, membership):
+        return ", ".join(str(label) for label in membership.topic_labels())
 
+
+# The Dutch and English versions of the public texts are shown one below the other, not in
+# modeltranslation's tabs: those load jQuery UI from a CDN, which the content security policy
+# and the privacy statement ("loads nothing from other websites") rule out.
 class CommitmentInline(admin.TabularInline):
     model = Commitment
     extra = 0

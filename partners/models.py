@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import access
 from portal.models import MemberRole
 from portal.workflow import StatusChange, Workflow, WorkflowModel
 
@@ -234,6 +235,18 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        try:
+            self.topics = access.clean_topics(self.topics)
+        except ValidationError as error:
+            raise ValidationError({"topics": error.messages}) from error
+
+    def topic_labels(self):
+        labels = dict(access.topic_choices())
+        return [labels.get(key, key) for key in self.topics]
+
 
 class Agreement(models.Model):
     class Kind(models.TextChoices):
@@ -303,6 +316,8 @@ class Signature(WorkflowModel):
             Status.SIGNED: {Status.WITHDRAWN},
             Status.WITHDRAWN: {Status.SIGNED, Status.UNDER_RESERVATION},
         },
+        # A signature is the organisation's word: only the programme office records changes.
+        default_permission=access.Rule([access.PROGRAMME_TEAM]),
     )
     status_log_field = "signature"
 

@@ -50,6 +50,13 @@ def _memberships():
     return Membership.objects.select_related("user").order_by("user__email")
 
 
+def memberships_with_organisation(user):
+    """A partner user's memberships, each with its organisation."""
+    from .models import Membership
+
+    return Membership.objects.filter(user=user).select_related("organisation")
+
+
 def organisations_of(user):
     """The organisations a partner user belongs to."""
     return Organisation.objects.filter(memberships__user=user).order_by("name")

@@ -1,10 +1,45 @@
-"""Writes in the partners registry that touch more than one row or record history."""
+"""Writes in the partners registry that touch more than one row or record history.
+
+Each service runs in one transaction: when a later write fails, the earlier ones are
+rolled back, so nothing is half-saved.
+"""
 
 from django.db import transaction
 
-from portal.workflow import transition
+from portal import workflow
+from portal.accesslog import log_access
 
 from .models import CommitmentProgress, Signature
+
+
+def organisation_save(*, organisation, sectors):
+    """Save an organisation (new or changed) and its sectors together."""
+    with transaction.atomic():
+        organisation.save()
+        organisation.sectors.set(sectors)
+    return organisation
+
+
+def contact_save(*, contact, request):
+    """Save a contact person (new or changed) and log the change of personal data."""
+    action = "change" if contact.pk else "create"
+    with transaction.atomic():
+        contact.save()
+        log_access(request, contact, action=action)
+    return contact
+
+
+def contact_delete(*, contact, request):
+    """Delete a contact person, logging who did it."""
+    with transaction.atomic():
+        log_access(request, contact, action="delete")
+        contact.delete()
+
+
+def membership_delete(*, membership):
+    """End a user's access to an organisation (the history row is written with it)."""
+    with transaction.atomic():
+        membership.delete()
 
 
 def signature_create(*, organisation, agreement, status, by, signed_on=None, signed_by="", note=""):
@@ -22,17 +57,12 @@ def signature_create(*, organisation, agreement, status, by, signed_on=None, sig
 
 def signature_save_new(*, signature, by, note=""):
     """Save a new, validated signature and record its status as the first history row."""
-    with transaction.atomic():
-        signature.save()
-        signature.log_status(
-            source="", target=signature.status, by=by, note=note, at=signature.status_changed_at
-        )
-    return signature
+    return workflow.create(signature, by=by, note=note)
 
 
 def signature_change_status(*, signature, status, by, note=""):
     """Move a signature to another status through the shared transition mechanism."""
-    return transition(signature, status, by=by, note=note)
+    return workflow.transition(signature, status, by=by, note=note)
 
 
 def progress_save(*, signature, year, entries, by):

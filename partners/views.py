@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,16 +35,6 @@ STAFF = (access.PROGRAMME_TEAM,)
 MEMBERS = (access.PROGRAMME_TEAM, *access.PARTNER_ROLES)
 
 
-def _get_organisation_for_user(request, pk, *, edit=False, queryset=None):
-    """The organisation, if the user may see it (edit: change it); 404 for strangers."""
-    organisation = get_object_or_404(queryset if queryset is not None else Organisation, pk=pk)
-    if not access.is_member(request.user, organisation):
-        raise Http404
-    if edit and not access.is_member(request.user, organisation, edit=True):
-        raise PermissionDenied
-    return organisation
-
-
 # Organisations
 
 
@@ -74,7 +64,9 @@ def my_organisation(request):
 
 @access.roles_required(*MEMBERS)
 def organisation_detail(request, pk):
-    organisation = _get_organisation_for_user(request, pk, queryset=selectors.organisation_detail())
+    organisation = access.get_object_for_user(
+        request, selectors.organisation_detail(), via="", pk=pk
+    )
     is_staff = access.PROGRAMME_TEAM in access.roles_of(request.user)
     contacts = organisation.contacts.all()
     if contacts:
@@ -94,7 +86,9 @@ def organisation_detail(request, pk):
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = form.save()
+        organisation = services.organisation_save(
+            organisation=form.instance, sectors=form.cleaned_data["sectors"]
+        )
         messages.success(request, _("%(name)s has been added.") % {"name": organisation})
         return redirect(organisation)
     return render(request, "partners/organisation_form.html", {"form": form})
@@ -105,7 +99,7 @@ def organisation_edit(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.organisation_save(organisation=organisation, sectors=form.cleaned_data["sectors"])
         messages.success(request, _("The changes have been saved."))
         return redirect(organisation)
     return render(
@@ -137,8 +131,8 @@ def organisation_invite(request, pk):
 @access.roles_required(*STAFF)
 @require_POST
 def membership_delete(request, pk):
-    membership = get_object_or_404(Membership.objects.select_related("organisation"), pk=pk)
-    membership.delete()
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    services.membership_delete(membership=membership)
     messages.success(request, _("%(user)s no longer has access.") % {"user": membership.user})
     return redirect(membership.organisation)
 
@@ -148,13 +142,10 @@ def membership_delete(request, pk):
 
 @access.roles_required(*MEMBERS)
 def contact_create(request, pk):
-    organisation = _get_organisation_for_user(request, pk, edit=True)
-    form = ContactForm(request.POST or None)
+    organisation = access.get_object_for_user(request, Organisation, edit=True, via="", pk=pk)
+    form = ContactForm(request.POST or None, instance=Contact(organisation=organisation))
     if request.method == "POST" and form.is_valid():
-        contact = form.save(commit=False)
-        contact.organisation = organisation
-        contact.save()
-        log_access(request, contact, action="create")
+        services.contact_save(contact=form.instance, request=request)
         messages.success(request, _("The contact person has been added."))
         return redirect(organisation)
     return render(
@@ -162,19 +153,14 @@ def contact_create(request, pk):
     )
 
 
-def _get_contact_for_user(request, pk):
-    contact = get_object_or_404(Contact.objects.select_related("organisation"), pk=pk)
-    _get_organisation_for_user(request, contact.organisation_id, edit=True)
-    return contact
-
-
 @access.roles_required(*MEMBERS)
 def contact_edit(request, pk):
-    contact = _get_contact_for_user(request, pk)
+    contact = access.get_object_for_user(
+        request, Contact.objects.select_related("organisation"), edit=True, pk=pk
+    )
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        log_access(request, contact, action="change")
+        services.contact_save(contact=contact, request=request)
         messages.success(request, _("The changes have been saved."))
         return redirect(contact.organisation)
     return render(
@@ -187,9 +173,10 @@ def contact_edit(request, pk):
 @access.roles_required(*MEMBERS)
 @require_POST
 def contact_delete(request, pk):
-    contact = _get_contact_for_user(request, pk)
-    log_access(request, contact, action="delete")
-    contact.delete()
+    contact = access.get_object_for_user(
+        request, Contact.objects.select_related("organisation"), edit=True, pk=pk
+    )
+    services.contact_delete(contact=contact, request=request)
     messages.success(request, _("The contact person has been deleted."))
     return redirect(contact.organisation)
 
@@ -254,17 +241,11 @@ def signature_create(request, slug):
     return render(request, "partners/signature_form.html", {"form": form, "agreement": agreement})
 
 
-def _get_signature_for_user(request, pk, *, edit=False):
-    signature = get_object_or_404(
-        Signature.objects.select_related("organisation", "agreement"), pk=pk
-    )
-    _get_organisation_for_user(request, signature.organisation_id, edit=edit)
-    return signature
-
-
 @access.roles_required(*MEMBERS)
 def signature_detail(request, pk):
-    signature = _get_signature_for_user(request, pk)
+    signature = access.get_object_for_user(
+        request, Signature.objects.select_related("organisation", "agreement"), pk=pk
+    )
     year = _year(request.GET.get("year"))
     progress = {
         p.commitment_id: p
@@ -328,7 +309,9 @@ def signature_transition(request, pk):
 
 @access.roles_required(*MEMBERS)
 def progress_edit(request, pk, year):
-    signature = _get_signature_for_user(request, pk, edit=True)
+    signature = access.get_object_for_user(
+        request, Signature.objects.select_related("agreement"), edit=True, pk=pk
+    )
     if year != _year(year):
         raise Http404
     existing = {p.commitment_id: p for p in signature.commitment_progress.filter(year=year)}

@@ -2,12 +2,21 @@
 
 Views declare their rule with a decorator from this module. Third-party views (allauth,
 the admin, the language switch) get theirs from THIRD_PARTY_RULES, by module.
+
+Inside an organisation a member is an editor or a viewer, and may also hold topic roles
+(`Membership.topics`) that open sensitive data of one topic, such as internship reports.
+Apps declare their topics with `register_topic()` in their `AppConfig.ready()`; forms, the
+admin and invitation acceptance offer and validate exactly the registered ones.
 """
 
 from functools import wraps
+from typing import NamedTuple
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 PROGRAMME_TEAM = "programme_team"
 DESK_ADVISOR = "desk_advisor"
@@ -17,11 +26,49 @@ ALL_ROLES = (PROGRAMME_TEAM, DESK_ADVISOR, PARTNER_EDITOR, PARTNER_VIEWER)
 PARTNER_ROLES = (PARTNER_EDITOR, PARTNER_VIEWER)
 
 
-class Rule:
-    """`roles` is None for a public view; otherwise the roles that may open it."""
+# Topic roles ---------------------------------------------------------------------------
 
-    def __init__(self, roles=None, *, label=""):
+_topics = {}
+
+
+def register_topic(key, label):
+    """Declare a topic role; `label` is a lazy translation shown in forms and the admin."""
+    if key in _topics and _topics[key] != label:
+        raise ValueError(f"The topic role {key!r} is already registered with another label.")
+    _topics[key] = label
+
+
+def topic_choices():
+    """(key, label) of every registered topic role, in registration order."""
+    return list(_topics.items())
+
+
+def clean_topics(keys):
+    """The topic keys without duplicates, in registration order; unknown keys are refused."""
+    if not isinstance(keys, list | tuple | set | frozenset):
+        raise ValidationError(_("Choose topic roles from the list."), code="invalid_topics")
+    unknown = sorted(str(key) for key in set(keys) - set(_topics))
+    if unknown:
+        raise ValidationError(
+            _("Unknown topic role: %(keys)s.") % {"keys": ", ".join(unknown)},
+            code="unknown_topic",
+        )
+    return [key for key in _topics if key in keys]
+
+
+# Rules ---------------------------------------------------------------------------------
+
+
+class Rule:
+    """`roles` is None for a public view; otherwise the roles that may open it.
+
+    With a `topic`, a partner needs that topic role in one of their organisations as well;
+    the programme team passes every rule.
+    """
+
+    def __init__(self, roles=None, *, topic=None, label=""):
         self.roles = None if roles is None else frozenset(roles)
+        self.topic = topic
         self.label = label
 
     @property
@@ -31,7 +78,12 @@ class Rule:
     def allows(self, user):
         if self.roles is None:
             return True
-        return user.is_authenticated and bool(self.roles & roles_of(user))
+        if not user.is_authenticated:
+            return False
+        roles = roles_of(user)
+        if not self.roles & roles:
+            return False
+        return self.topic is None or PROGRAMME_TEAM in roles or self.topic in topics_of(user)
 
     def __repr__(self):
         return f"Rule({self.label or sorted(self.roles or ['public'])})"
@@ -50,6 +102,13 @@ THIRD_PARTY_RULES = {
 }
 
 
+class Member(NamedTuple):
+    """A user's place in one organisation."""
+
+    role: str
+    topics: frozenset
+
+
 def roles_of(user):
     """The set of role names `user` has; cached on the user for the request."""
     if not user.is_authenticated:
@@ -63,20 +122,28 @@ def roles_of(user):
             # The programme team passes every rule a partner role passes: no query needed.
             roles.add(PROGRAMME_TEAM)
         else:
-            for role in set(memberships_of(user).values()):
-                roles.add(PARTNER_EDITOR if role == "editor" else PARTNER_VIEWER)
+            for member in memberships_of(user).values():
+                roles.add(PARTNER_EDITOR if member.role == "editor" else PARTNER_VIEWER)
         cached = user._portal_roles = frozenset(roles)
     return cached
 
 
 def memberships_of(user):
-    """{organisation id: member role} of a partner user, loaded once per request."""
+    """{organisation id: Member(role, topics)} of a partner user, loaded once per request."""
     cached = getattr(user, "_portal_memberships", None)
     if cached is None:
-        cached = user._portal_memberships = dict(
-            user.memberships.order_by().values_list("organisation_id", "role")
-        )
+        cached = user._portal_memberships = {
+            organisation_id: Member(role, frozenset(topics or ()))
+            for organisation_id, role, topics in user.memberships.order_by().values_list(
+                "organisation_id", "role", "topics"
+            )
+        }
     return cached
+
+
+def topics_of(user):
+    """Every topic role `user` holds in any organisation."""
+    return frozenset().union(*(member.topics for member in memberships_of(user).values()))
 
 
 # Everything under /admin/ is the Django admin, which lets only is_staff users (the
@@ -130,9 +197,63 @@ def login_required(view):
     return _guard(Rule(ALL_ROLES, label="any role"))(view)
 
 
-def is_member(user, organisation, *, edit=False):
-    """Whether `user` may see (or, with edit, change) `organisation`'s data."""
-    if user.is_programme_team:
+def topic_required(topic):
+    """The programme team, and partners who hold `topic` in one of their organisations.
+
+    Which organisation's objects they then see is up to `get_object_for_user(topic=...)`.
+    """
+    return _guard(Rule([PROGRAMME_TEAM, *PARTNER_ROLES], topic=topic, label=f"topic {topic}"))
+
+
+# Objects -------------------------------------------------------------------------------
+
+
+def is_member(user, organisation, *, edit=False, topic=None):
+    """Whether `user` may see (edit: change; topic: with that topic role) `organisation`'s data.
+
+    `organisation` is an Organisation or its primary key.
+    """
+    if PROGRAMME_TEAM in roles_of(user):
         return True
-    role = memberships_of(user).get(organisation.pk)
-    return role == "editor" if edit else role is not None
+    if not user.is_authenticated:
+        return False
+    member = memberships_of(user).get(getattr(organisation, "pk", organisation))
+    if member is None:
+        return False
+    return (not edit or member.role == "editor") and (topic is None or topic in member.topics)
+
+
+def _organisation_id(obj, via):
+    if not via:
+        return obj.pk
+    *path, last = via.split("__")
+    for step in path:
+        obj = getattr(obj, step)
+    return getattr(obj, f"{last}_id")
+
+
+def get_object_for_user(
+    request, queryset_or_model, *, edit=False, topic=None, via="organisation", **lookup
+):
+    """The object `lookup` finds, if the user may see it through the organisation it belongs to.
+
+    `via` is the path from the object to its organisation ("organisation",
+    "signature__organisation"; "" when the object is the organisation). Strangers get a 404,
+    so that they cannot tell which objects exist; a member who may see the organisation but
+    not do this (a viewer asking to change, a member without the `topic` role) gets a 403.
+    The programme team may do everything.
+    """
+    queryset = getattr(queryset_or_model, "_default_manager", queryset_or_model).all()
+    if "__" in via:
+        # Load the steps to the organisation with the object, not one query per step.
+        queryset = queryset.select_related(via.rsplit("__", 1)[0])
+    obj = get_object_or_404(queryset, **lookup)
+    user = request.user
+    if PROGRAMME_TEAM in roles_of(user):
+        return obj
+    organisation_id = _organisation_id(obj, via)
+    if not is_member(user, organisation_id):
+        raise Http404
+    if not is_member(user, organisation_id, edit=edit, topic=topic):
+        raise PermissionDenied
+    return obj

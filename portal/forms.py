@@ -2,13 +2,32 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from portal import access
 from portal.models import Invitation, MemberRole
 
 
+class TopicsField(forms.MultipleChoiceField):
+    """The topic roles registered by the apps (`access.register_topic`), as checkboxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Topic roles"))
+        kwargs.setdefault(
+            "help_text", _("Sensitive topics this person handles for the organisation.")
+        )
+        super().__init__(choices=access.topic_choices, required=False, **kwargs)
+
+    def clean(self, value):
+        return access.clean_topics(super().clean(value))
+
+
 class InvitationForm(forms.ModelForm):
+    topics = TopicsField()
+
     class Meta:
         model = Invitation
-        fields = ["email", "staff_role", "organisation", "member_role"]
+        fields = ["email", "staff_role", "organisation", "member_role", "topics"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,7 +46,7 @@ class InvitationForm(forms.ModelForm):
         staff_role = cleaned.get("staff_role")
         organisation = cleaned.get("organisation")
         member_role = cleaned.get("member_role")
-        if staff_role and (organisation or member_role):
+        if staff_role and (organisation or member_role or cleaned.get("topics")):
             raise forms.ValidationError(
                 _("Choose either a staff role, or an organisation with a role, not both.")
             )
@@ -44,6 +63,7 @@ class OrganisationInvitationForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail address"))
     member_role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
+    topics = TopicsField()
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()

@@ -7,7 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from portal import access
+from portal import access, registry
 
 AUDIT_LIMIT = 500
 
@@ -17,40 +17,8 @@ def user_exists(email):
 
 
 def dashboard_for(user):
-    """What the start page after login shows, by role."""
-    from partners.models import Agreement, Organisation
-
-    roles = access.roles_of(user)
-    context = {"roles": roles, "memberships": user.memberships.select_related("organisation")}
-    if access.PROGRAMME_TEAM in roles:
-        context["organisation_count"] = Organisation.objects.filter(active=True).count()
-        context["agreement_count"] = Agreement.objects.count()
-    return context
-
-
-def audited_models():
-    """(model, related fields to load, label of a history record) for the audit trail."""
-    from partners.models import (
-        Agreement,
-        CommitmentProgress,
-        Contact,
-        Membership,
-        Organisation,
-        Signature,
-    )
-
-    return [
-        (Organisation, [], lambda r: r.name),
-        (Agreement, [], lambda r: r.name),
-        (Signature, ["organisation", "agreement"], lambda r: f"{r.organisation} — {r.agreement}"),
-        (Membership, ["user", "organisation"], lambda r: f"{r.user} — {r.organisation}"),
-        (Contact, ["organisation"], lambda r: f"{r.name} ({r.organisation})"),
-        (
-            CommitmentProgress,
-            ["signature__organisation", "commitment"],
-            lambda r: f"{r.signature.organisation} {r.year}: {r.commitment}",
-        ),
-    ]
+    """What the start page after login shows: the registered cards this user may see."""
+    return {"roles": access.roles_of(user), "cards": registry.dashboard_cards(user)}
 
 
 def _labelled(records, model, label):
@@ -67,13 +35,13 @@ def audit_entries(limit=AUDIT_LIMIT):
     """The latest changes to every audited model, newest first (at most `limit`)."""
     streams = [
         _labelled(
-            model.history.select_related("history_user", *related).order_by("-history_date")[
-                :limit
-            ],
-            model,
-            label,
+            audited.model.history.select_related("history_user", *audited.related).order_by(
+                "-history_date"
+            )[:limit],
+            audited.model,
+            audited.label,
         )
-        for model, related, label in audited_models()
+        for audited in registry.audited_models()
     ]
     return list(islice(merge(*streams, key=lambda r: r.history_date, reverse=True), limit))
 

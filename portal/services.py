@@ -1,4 +1,8 @@
-"""Accounts: invitations and what accepting one creates."""
+"""Accounts: invitations and what accepting one creates.
+
+Accepting creates a partners Membership: this module is not one of the portal's mechanisms,
+so it may know the partners app (the Invitation model already points at its Organisation).
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,11 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import access
 from portal.mail import queue_email
-from portal.models import Invitation
+from portal.models import Invitation, MemberRole, StaffRole
+
+# Higher ranks include what lower ones may do: accepting an invitation never lowers a role.
+STAFF_RANK = {"": 0, StaffRole.DESK_ADVISOR: 1, StaffRole.PROGRAMME_TEAM: 2}
+MEMBER_RANK = {MemberRole.VIEWER: 1, MemberRole.EDITOR: 2}
 
 
-def invitation_create(*, email, invited_by, staff_role="", organisation=None, member_role=""):
+def invitation_create(
+    *, email, invited_by, staff_role="", organisation=None, member_role="", topics=()
+):
     """Save an invitation and send its e-mail once the transaction has committed.
 
     When the broker is down the invitation is saved all the same; its e-mail stays in the
@@ -24,6 +35,7 @@ def invitation_create(*, email, invited_by, staff_role="", organisation=None, me
         staff_role=staff_role,
         organisation=organisation,
         member_role=member_role,
+        topics=access.clean_topics(topics),
     )
     invitation.full_clean(exclude=["expires_on"])
     with transaction.atomic():
@@ -43,6 +55,8 @@ def invitation_create(*, email, invited_by, staff_role="", organisation=None, me
 def invitation_accept(*, invitation, password="", first_name="", last_name=""):
     """Create the account (or bind an existing one) with the invitation's role.
 
+    An existing account keeps what it had when that is more: a programme-team member stays
+    one, an editor stays an editor, and topic roles are added to those held, never removed.
     Returns the user. Raises ValidationError when the invitation can no longer be used.
     """
     from partners.models import Membership
@@ -58,14 +72,23 @@ def invitation_accept(*, invitation, password="", first_name="", last_name=""):
                 invitation.email, password, first_name=first_name, last_name=last_name
             )
         if invitation.staff_role:
-            user.staff_role = invitation.staff_role
-            user.save()
+            current = StaffRole.PROGRAMME_TEAM if user.is_programme_team else user.staff_role
+            if STAFF_RANK[invitation.staff_role] > STAFF_RANK[current]:
+                user.staff_role = invitation.staff_role
+                user.save()
         else:
-            Membership.objects.update_or_create(
-                user=user,
-                organisation=invitation.organisation,
-                defaults={"role": invitation.member_role},
-            )
+            membership = (
+                Membership.objects.select_for_update()
+                .filter(user=user, organisation=invitation.organisation)
+                .first()
+            ) or Membership(user=user, organisation=invitation.organisation, topics=[])
+            if MEMBER_RANK[invitation.member_role] > MEMBER_RANK.get(membership.role, 0):
+                membership.role = invitation.member_role
+            membership.topics = [
+                *membership.topics,
+                *(key for key in invitation.topics if key not in membership.topics),
+            ]
+            membership.save()
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
         invitation.save(update_fields=["accepted_at", "accepted_user"])

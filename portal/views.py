@@ -11,8 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from partners.selectors import public_agreements
-from portal import access, selectors
+from portal import access, registry, selectors
 from portal.cache import cache_public_page
 from portal.forms import AcceptInvitationForm, InvitationForm
 from portal.models import Invitation
@@ -24,7 +23,11 @@ logger = logging.getLogger(__name__)
 @access.public
 @cache_public_page
 def home(request):
-    return render(request, "portal/home.html", {"agreements": public_agreements()})
+    return render(
+        request,
+        "portal/home.html",
+        {"cards": registry.home_entries("card"), "sections": registry.home_entries("section")},
+    )
 
 
 @access.public
