@@ -36,6 +36,7 @@ SERVICES = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run -v0
 	$(SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
