@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from solo.admin import SingletonModelAdmin
 
-from portal.models import AccessLog, Invitation, OutgoingEmail, User
+from portal.models import AccessLog, Invitation, OutgoingEmail, SiteSettings, User
 
 
 @admin.register(User)
@@ -59,3 +61,43 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(SingletonModelAdmin):
+    """The details the contact, privacy and accessibility pages show.
+
+    Every programme-team member may edit them, without being given model permissions one by
+    one: keeping the public contact details right is part of the role.
+    """
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (
+            _("Programme office"),
+            {"fields": ["organisation_name", "street_address", "postcode", "city"]},
+        ),
+        (
+            _("Contact"),
+            {"fields": ["email", "phone", "privacy_email", "reply_working_days"]},
+        ),
+        (
+            _("Accessibility"),
+            {
+                "fields": [
+                    "accessibility_status",
+                    "accessibility_evaluated_on",
+                    "accessibility_statement_url",
+                ]
+            },
+        ),
+    ]
+
+    def has_module_permission(self, request):
+        return request.user.is_programme_team
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_programme_team
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_programme_team
