@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.forms import TopicsField
@@ -68,13 +69,13 @@ class MembershipAdmin(SimpleHistoryAdmin):
 # The Dutch and English versions of the public texts are shown one below the other, not in
 # modeltranslation's tabs: those load jQuery UI from a CDN, which the content security policy
 # and the privacy statement ("loads nothing from other websites") rule out.
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(TranslationTabularInline):
     model = Commitment
     extra = 0
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "date", "is_public"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CommitmentInline]

@@ -62,10 +62,52 @@ class ContactForm(forms.ModelForm):
 
 
 class AgreementForm(forms.ModelForm):
+    """The agreement with its public texts in Dutch and in English, side by side.
+
+    The Dutch name is required; an empty English text means the public pages show the Dutch
+    one, marked as Dutch.
+    """
+
     class Meta:
         model = Agreement
-        fields = ["name", "slug", "kind", "date", "summary", "is_public"]
+        fields = [
+            "name_nl",
+            "name_en",
+            "slug",
+            "kind",
+            "date",
+            "summary_nl",
+            "summary_en",
+            "is_public",
+        ]
+        labels = {
+            "name_nl": _("Name (Dutch)"),
+            "name_en": _("Name (English)"),
+            "summary_nl": _("Summary (Dutch)"),
+            "summary_en": _("Summary (English)"),
+        }
+        help_texts = {
+            "name_en": _("Shown on the English pages. Empty: the Dutch name is shown there."),
+            "summary_en": _("Shown on the English pages. Empty: the Dutch summary is shown there."),
+        }
+        error_messages = {
+            "name_nl": {"unique": _("An agreement with this Dutch name already exists.")},
+            "name_en": {"unique": _("An agreement with this English name already exists.")},
+        }
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The translation fields are nullable copies of `name`, so only the Dutch one, the
+        # default language, is required.
+        self.fields["name_nl"].required = True
+        self.fields["name_en"].required = False
+
+    def clean_name_nl(self):
+        return " ".join(self.cleaned_data["name_nl"].split())
+
+    def clean_name_en(self):
+        return " ".join((self.cleaned_data["name_en"] or "").split()) or None
 
 
 class SignatureForm(forms.Form):

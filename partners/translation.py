@@ -8,6 +8,9 @@ from .models import Agreement, Commitment
 @register(Agreement)
 class AgreementTranslationOptions(TranslationOptions):
     fields = ("name", "summary")
+    # The name is unique in every language: an empty English name is stored as NULL, not
+    # "", so that several agreements can be without one.
+    empty_values = {"name": None}
 
 
 @register(Commitment)
