@@ -3,6 +3,7 @@
 Run from the repository root: .venv/bin/python benchmarks/run_all.py (or `make bench`).
 DATABASE_URL names the PostgreSQL server; the benchmarks use their own database on it
 (portal_bench), which is dropped at the end. Exits 1 when a budget is exceeded.
+The load run (benchmarks/load.py) starts gunicorn and locust on loopback for about 90 s.
 Options: -v prints every query of the organisation pages; --profile profiles one import.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_import, bench_organisations, common  # noqa: E402
+from benchmarks import bench_import, bench_organisations, common, load  # noqa: E402
 
 
 def machine():
@@ -84,9 +85,14 @@ def main():
         imports = bench_import.run()
         if "--profile" in sys.argv[1:]:
             bench_import.profile()
+        print(flush=True)
+        loads = load.run()
     summary(organisations, imports, f"{setting}; {postgres}")
+    print()
+    load.print_summary(loads)
     print(f"Total {time.perf_counter() - started:.0f} s.")
     failed = bench_organisations.problems_of(organisations) + bench_import.problems_of(imports)
+    failed += load.problems_of(loads)
     return 1 if failed else 0
 
 

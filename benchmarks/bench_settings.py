@@ -1,0 +1,14 @@
+"""The portal's settings for the load run: its URLs plus a bare view to compare against.
+
+BENCH_NO_CACHE=1 (load.py --no-cache) replaces the cache with Django's dummy cache: the
+public pages are then rendered on every request, as before they were cached.
+"""
+
+import os
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.bench_urls"
+
+if os.environ.get("BENCH_NO_CACHE") == "1":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
