@@ -17,6 +17,7 @@ from partners.models import (
     SignatureStatusChange,
 )
 from partners.services import signature_change_status
+from portal.models import SiteSettings
 
 DEMO_PASSWORD = "Haaglanden-demo-2026"
 
@@ -210,3 +211,58 @@ def test_an_existing_organisation_is_matched_by_alias_ignoring_case(db):
     existing.refresh_from_db()
     assert existing.kind == "other"  # what was there is not overwritten
     assert existing.signatures.count() == 2
+
+
+def test_public_texts_come_in_dutch_from_the_seeds_and_in_english(loaded):
+    manifesto = Agreement.objects.get(slug="manifest-gelijke-stagekansen")
+    assert manifesto.name_nl == "Haags Manifest Gelijke stagekansen"
+    assert manifesto.name_en == "The Hague Manifesto for Equal Internship Opportunities"
+    assert manifesto.summary_nl.startswith("Het Haags Manifest Gelijke stagekansen bundelt")
+    assert manifesto.summary_en.startswith("The Hague Manifesto for Equal Internship")
+    for agreement in Agreement.objects.all():
+        assert agreement.name_nl and agreement.name_en and agreement.summary_en
+    commitments = Commitment.objects.all()
+    assert commitments.count() == 22
+    for commitment in commitments:
+        assert commitment.title_nl and commitment.title_en and commitment.description_en
+        assert commitment.title_nl != commitment.title_en
+
+
+def test_running_again_adds_missing_english_texts_and_keeps_written_ones(loaded):
+    manifesto = Agreement.objects.get(slug="manifest-gelijke-stagekansen")
+    manifesto.name_en = None
+    manifesto.summary_en = "Our own English summary."
+    manifesto.save()
+    commitment = manifesto.commitments.get(number=1)
+    commitment.title_en = ""
+    commitment.save()
+
+    output = load()
+
+    manifesto.refresh_from_db()
+    assert manifesto.name_en == "The Hague Manifesto for Equal Internship Opportunities"
+    assert manifesto.summary_en == "Our own English summary."
+    commitment.refresh_from_db()
+    assert commitment.title_en.startswith("Equal internship opportunities")
+    assert "English texts     52 in the data,    2 new" in output
+
+
+def test_demo_site_settings_fill_only_empty_fields(db):
+    site = SiteSettings.get_solo()
+    site.phone = "088 123 45 67"
+    site.save()
+
+    load()
+
+    site = SiteSettings.get_solo()
+    assert site.phone == "088 123 45 67"
+    assert site.street_address == "Voorbeeldstraat 1 (demo)"
+    assert site.postcode == "2500 AA"
+    assert site.privacy_email == "privacy@example.org"
+
+
+def test_no_users_leaves_the_site_settings_alone(db):
+    load("--no-users")
+    site = SiteSettings.get_solo()
+    assert site.street_address == ""
+    assert site.phone == ""

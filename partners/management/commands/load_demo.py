@@ -3,14 +3,16 @@
 The data comes from the real source documents (``/work/shared/seeds``): the municipalities of
 Haaglanden, the organisations that signed the 2014 action agenda and the internship manifesto
 or that the 2026-2029 activity plan names, the four agreements with their commitments, and the
-signatures with their real statuses. On top of that come fictional demo logins (one per role)
-and demo contact persons, which ``--no-users`` leaves out so that the command can also seed a
-production registry.
+signatures with their real statuses. The agreements and commitments come with English versions
+of their public texts. On top of that come fictional demo logins (one per role), demo contact
+persons and clearly fictional details of the programme office (the site settings), which
+``--no-users`` leaves out so that the command can also seed a production registry.
 
 The loader is idempotent and conservative: it adds what is missing and never changes what
 already exists. Running it twice changes nothing; an organisation a user renamed to one of its
 aliases is still recognised; a signature whose status a user changed keeps that status; an
-existing user keeps their password. Everything runs in one transaction, so a mistake in the
+existing user keeps their password; an English text or a site setting is filled in only where
+it is still empty. Everything runs in one transaction, so a mistake in the
 data leaves the database as it was.
 """
 
@@ -37,13 +39,14 @@ from partners.models import (
     Signature,
 )
 from partners.services import signature_create
-from portal.models import MemberRole, StaffRole
+from portal.models import MemberRole, SiteSettings, StaffRole
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 
-# The files, in the order they are loaded. Users and contacts share a file: both are demo-only.
+# The files, in the order they are loaded. Users, contacts and the programme office's details
+# are demo-only.
 REGISTRY_FILES = ["municipalities", "organisations", "agreements", "signatures"]
-DEMO_FILES = ["users"]
+DEMO_FILES = ["users", "site_settings"]
 
 WHOLE_AGENDA_NOTE = "Ondertekent de hele actieagenda."
 
@@ -91,6 +94,7 @@ class Command(BaseCommand):
             if not no_users:
                 logins = self._load_users(data["users"])
                 self._load_contacts(data["users"].get("contacts", []))
+                self._load_site_settings(data["site_settings"]["site_settings"])
 
         self._print_summary(agreements, logins)
 
@@ -210,31 +214,56 @@ class Command(BaseCommand):
         for row in rows:
             if row["kind"] not in kinds:
                 raise CommandError(f"{row['name']}: unknown kind {row['kind']!r}.")
+            # The language fields are named explicitly: `name` would mean the active language.
             agreement = Agreement.objects.filter(
-                Q(slug=row["slug"]) | Q(name__iexact=row["name"])
+                Q(slug=row["slug"]) | Q(name_nl__iexact=row["name"])
             ).first()
             created = agreement is None
             if created:
                 agreement = Agreement(
-                    name=row["name"],
+                    name_nl=row["name"],
+                    name_en=row.get("name_en") or None,
                     slug=row["slug"],
                     kind=row["kind"],
                     date=date.fromisoformat(row["date"]) if row.get("date") else None,
-                    summary=row.get("summary", ""),
+                    summary_nl=row.get("summary", ""),
+                    summary_en=row.get("summary_en", ""),
                     is_public=row.get("is_public", True),
                 )
                 self._save_valid(agreement)
+            self._add_english(agreement, row, ["name", "summary"], created=created)
             tally.count(created)
             found[row["slug"]] = agreement
 
             for item in row.get("commitments", []):
-                _, created = Commitment.objects.get_or_create(
+                commitment, created = Commitment.objects.get_or_create(
                     agreement=agreement,
                     number=item["number"],
-                    defaults={"title": item["title"], "description": item.get("description", "")},
+                    defaults={
+                        "title_nl": item["title"],
+                        "title_en": item.get("title_en", ""),
+                        "description_nl": item.get("description", ""),
+                        "description_en": item.get("description_en", ""),
+                    },
                 )
+                self._add_english(commitment, item, ["title", "description"], created=created)
                 commitments.count(created)
         return found
+
+    def _add_english(self, instance, row, fields, *, created):
+        """Fill in the English versions that are still empty; a text someone wrote stays.
+
+        A row created just now already has them; older databases get them on the next run.
+        """
+        tally = self._tally("English texts")
+        provided = [field for field in fields if row.get(f"{field}_en")]
+        missing = [] if created else [f for f in provided if not getattr(instance, f"{f}_en")]
+        for field in provided:
+            tally.count(created or field in missing)
+        if missing:
+            for field in missing:
+                setattr(instance, f"{field}_en", row[f"{field}_en"])
+            self._save_valid(instance)
 
     def _load_signatures(self, groups, agreements):
         tally = self._tally("signatures")
@@ -329,6 +358,18 @@ class Command(BaseCommand):
                     )
                 )
             tally.count(not exists)
+
+    def _load_site_settings(self, values):
+        """Fill in the programme office's details that are still empty, with demo values."""
+        tally = self._tally("site settings")
+        site = SiteSettings.get_solo()
+        empty = [field for field in values if getattr(site, field) in ("", None)]
+        for field in values:
+            tally.count(field in empty)
+        if empty:
+            for field in empty:
+                setattr(site, field, values[field])
+            self._save_valid(site)
 
     # Output --------------------------------------------------------------------------------
 
