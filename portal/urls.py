@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from portal import cache, views
+
+# The admin has no login of its own: /admin/login/ sends visitors to allauth's login, with its
+# rate limits and second factor (a logged-in non-staff user gets 403 there).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
