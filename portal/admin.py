@@ -1,10 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from solo.admin import SingletonModelAdmin
 
-from portal.models import AccessLog, Invitation, OutgoingEmail, SiteSettings, User
+from portal import mail
+from portal.models import AccessLog, Invitation, OutgoingEmail, PendingTask, SiteSettings, User
 
 
 @admin.register(User)
@@ -37,18 +39,62 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_display = [
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
     list_filter = ["status"]
+    search_fields = ["to", "subject"]
     readonly_fields = [
         "to",
         "subject",
         "body_text",
         "body_html",
+        "status",
         "attempts",
         "last_error",
         "created_at",
+        "next_attempt_at",
         "sent_at",
     ]
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send again"), permissions=["change"])
+    def send_again(self, request, queryset):
+        count = mail.requeue(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d e-mail will be sent again.",
+                "%(count)d e-mails will be sent again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """Tasks kept while the broker was down; beat publishes them (portal/queue.py)."""
+
+    list_display = ["task_name", "args", "created_at", "attempts", "next_attempt_at"]
+    readonly_fields = [
+        "task_name",
+        "args",
+        "created_at",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(AccessLog)

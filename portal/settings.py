@@ -232,16 +232,20 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-# A publish must not hang a web request when the broker is down: fail fast, the outbox
-# keeps the work and the beat job "flush_outbox" publishes it again later.
+# A publish must not hang a web request when the broker is down: fail fast, the outbox or a
+# PendingTask row keeps the work and a beat job publishes it again later (portal/queue.py).
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "portal.tasks.flush_outbox", "schedule": 60.0},
+    "publish-pending-tasks": {"task": "portal.tasks.publish_pending_tasks", "schedule": 60.0},
     "purge-expired": {"task": "portal.tasks.purge_expired", "schedule": 24 * 60 * 60.0},
 }
+# An e-mail that still cannot be sent this many hours after it was written is marked failed
+# (until then it is retried with growing pauses of up to two hours; see portal/mail.py).
+OUTBOX_GIVE_UP_AFTER_HOURS = env_int("OUTBOX_GIVE_UP_AFTER_HOURS", 24)
 
 # Uploads for imports: anything larger is refused with a message before parsing.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

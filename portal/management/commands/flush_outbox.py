@@ -4,7 +4,7 @@ from portal.tasks import flush_outbox
 
 
 class Command(BaseCommand):
-    help = "Publish again the e-mails still pending in the outbox (also a beat task)."
+    help = "Publish the outbox's pending e-mails whose next attempt is due (also a beat task)."
 
     def handle(self, *args, **options):
         self.stdout.write(f"{flush_outbox()} e-mails published")
