@@ -40,8 +40,11 @@ test: install
 	$(SERVICES) $(PY) manage.py makemigrations --check --dry-run -v0
 	$(SERVICES) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Beat keeps its schedule file under var/, not in the repository root.
 worker: install
-	$(VENV)/bin/celery -A portal worker --beat --loglevel=info --concurrency=2
+	@mkdir -p var
+	$(VENV)/bin/celery -A portal worker --beat --schedule var/celerybeat-schedule \
+		--loglevel=info --concurrency=2
 
 bench: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) benchmarks/run_all.py
