@@ -184,7 +184,10 @@ INVITATION_VALID_WORKING_DAYS = env_int("INVITATION_VALID_WORKING_DAYS", 10)
 # Internationalisation: Dutch first, English complete.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The first catalogue wins: locale_overrides/ holds only allauth's strings, reworded from
+# allauth's informal "je" to the portal's "u" (docs/content-and-language.md). makemessages
+# writes to locale/ only, so `make messages` never touches the overrides.
+LOCALE_PATHS = [BASE_DIR / "locale_overrides", BASE_DIR / "locale"]
 # Public texts (agreements, commitments, ...) have a Dutch and an English version; where the
 # English one is missing, the Dutch one is shown (marked lang="nl" in the page).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "nl"
