@@ -119,7 +119,7 @@ class SignatureForm(forms.Form):
         label=_("Signed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     signed_by = forms.CharField(
-        label=_("Signed by"),
+        label=_("Signatory's function"),
         required=False,
         max_length=150,
         help_text=_("The function of the person who signed, for example “Chair of the board”."),

@@ -335,7 +335,7 @@ class Signature(WorkflowModel):
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     signed_by = models.CharField(
-        _("signed by"),
+        _("signatory's function"),
         max_length=150,
         blank=True,
         help_text=_("The function of the person who signed, for example “Chair of the board”."),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
@@ -333,7 +334,7 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
                     batch_size=1000,
                     update=update,
                     default_user=self.user,
-                    default_change_reason=_("Import"),
+                    default_change_reason=pgettext("change reason", "Import"),
                 )
 
 
@@ -455,10 +456,15 @@ class SignatureResource(UserResourceMixin, resources.ModelResource):
 
     def do_instance_save(self, instance, is_create):
         if is_create:
-            signature_save_new(signature=instance, by=self.user, note=_("Import"))
+            signature_save_new(
+                signature=instance, by=self.user, note=pgettext("change reason", "Import")
+            )
             return
         instance.save()
         if hasattr(instance, "_target_status"):
             signature_change_status(
-                signature=instance, status=instance._target_status, by=self.user, note=_("Import")
+                signature=instance,
+                status=instance._target_status,
+                by=self.user,
+                note=pgettext("change reason", "Import"),
             )

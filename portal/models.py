@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from solo.models import SingletonModel
 
 from portal.workdays import add_working_days
@@ -188,7 +189,7 @@ class OutgoingEmail(models.Model):
 
     MAX_ATTEMPTS = 5
 
-    to = models.EmailField(_("to"))
+    to = models.EmailField(pgettext_lazy("e-mail recipient", "to"))
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

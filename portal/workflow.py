@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class TransitionNotAllowed(ValidationError):
@@ -104,7 +104,7 @@ class StatusChange(models.Model):
     """One row per status change: who changed it, when, and why."""
 
     from_status = models.CharField(gettext_lazy("from"), max_length=32, blank=True)
-    to_status = models.CharField(gettext_lazy("to"), max_length=32)
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=32)
     changed_at = models.DateTimeField(gettext_lazy("changed at"), default=timezone.now)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
