@@ -15,4 +15,5 @@ RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input -v0 
     && useradd --create-home portal && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, timeouts and request limits: gunicorn.conf.py (read from the working directory).
+CMD ["gunicorn", "portal.wsgi", "--config", "gunicorn.conf.py"]

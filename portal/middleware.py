@@ -1,7 +1,53 @@
+from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than REQUEST_MAX_BODY_BYTES (413).
+
+    Decided from the Content-Length header alone, before anything (CSRF, forms, uploads)
+    reads the body, so an oversized upload is never received, buffered or written to disk.
+    It runs before the session, locale and authentication middleware, so the 413 page takes
+    its language from the language cookie or the browser, and shows no user-specific parts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django treats an unreadable length as an empty body as well.
+        if length > settings.REQUEST_MAX_BODY_BYTES:
+            return _request_too_large(request)
+        return self.get_response(request)
+
+
+def _request_too_large(request):
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("home")
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        content = render_to_string(
+            "413.html",
+            {"back_url": back, "max_upload_bytes": settings.IMPORT_MAX_UPLOAD_BYTES},
+            request=request,
+        )
+    response = HttpResponse(content, status=413)
+    response["Content-Language"] = language
+    return response
+
 
 # Paths a staff member without a second factor may still open: setting one up, logging out,
 # switching language, and what is public anyway.

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "solo",
+    "csp",
     "import_export",
     "django_filters",
     "partners",
@@ -76,6 +78,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response gets the Content-Security-Policy header, including
+    # the 413 below; it does not touch the request body.
+    "csp.middleware.CSPMiddleware",
+    # Refuses an oversized request from its Content-Length before anything reads the body.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +275,42 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every response. Scripts and styles come only from
+# our own static files: templates hold no inline script, <style> or style="..." attribute.
+# No nonces, because public pages are cached and a nonce in a cached page would be stale.
+# Images also allow data: URIs, for the TOTP QR code that allauth renders inline.
+# CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only (browsers
+# then only report, to the console or to CSP_REPORT_URI, and block nothing).
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env_list("CSP_REPORT_URI") or None,
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+
+# Request limits. Each layer refuses an oversized body before it is read: the proxy
+# (deploy/nginx.conf, client_max_body_size), then portal.middleware.RequestBodyLimitMiddleware
+# from the Content-Length header (gunicorn has no body-size limit of its own). The cap leaves
+# room above the largest import file for the form fields and multipart framing.
+REQUEST_MAX_BODY_BYTES = env_int(
+    "REQUEST_MAX_BODY_BYTES", IMPORT_MAX_UPLOAD_BYTES + 2 * 1024 * 1024
+)
+# Form fields other than files (Django answers 400 above this) and the size above which an
+# uploaded file is streamed to a temporary file instead of kept in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
