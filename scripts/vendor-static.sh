@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# Vendors the NL Design System (Utrecht) CSS, its Noto Sans font and axe-core into the
-# repository, so that neither the portal nor its browser tests fetch anything at run time
+# Vendors the NL Design System (Utrecht) component CSS, the Noto Sans font and axe-core into
+# the repository, so that neither the portal nor its browser tests fetch anything at run time
 # and no CDN is used. The versions are pinned exactly in package.json / package-lock.json:
 #
 #   @utrecht/component-library-css 9.0.4   -> static/vendor/utrecht/component-library.css
-#   @utrecht/design-tokens 5.0.1           -> static/vendor/utrecht/design-tokens.css
-#     (theme class: "utrecht-theme"). Note: unlike the component library (EUPL-1.2), the
-#     package's LICENSE.md says these tokens are proprietary assets of Gemeente Utrecht; see
-#     static/vendor/utrecht/LICENSE-design-tokens.md. static/css/portal.css does not depend
-#     on them (every portal token has its own fallback), so they can be dropped.
-#   @fontsource-variable/noto-sans 5.2.10  -> static/vendor/noto-sans/ (latin subset only;
-#     a dependency of the design tokens, whose font stack starts with "Noto Sans Variable")
+#   @fontsource-variable/noto-sans 5.2.10  -> static/vendor/noto-sans/ (latin subset only)
+#
+# The portal's design tokens (colours, font, radii) are its own CSS custom properties in
+# static/css/portal.css. The Utrecht design tokens are not used: their licence says they are
+# proprietary assets of Gemeente Utrecht.
 #   axe-core 4.14.1                        -> tests/browser/vendor/axe.min.js
 #
 # To upgrade: change the versions in package.json, run `npm install`, run this script,
@@ -40,12 +38,7 @@ mkdir -p "$utrecht" "$font" "$axe"
     banner @utrecht/component-library-css EUPL-1.2
     cat node_modules/@utrecht/component-library-css/dist/index.css
 } >"$utrecht/component-library.css"
-{
-    banner @utrecht/design-tokens "see LICENSE-design-tokens.md"
-    cat node_modules/@utrecht/design-tokens/dist/index.css
-} >"$utrecht/design-tokens.css"
 cp node_modules/@utrecht/component-library-css/LICENSE.md "$utrecht/LICENSE.md"
-cp node_modules/@utrecht/design-tokens/LICENSE.md "$utrecht/LICENSE-design-tokens.md"
 
 fontsource=node_modules/@fontsource-variable/noto-sans
 cp "$fontsource/files/noto-sans-latin-wght-normal.woff2" "$font/"
