@@ -13,6 +13,7 @@ class PartnersConfig(AppConfig):
         from .models import Contact
 
         self._register_portal_entries()
+        self._register_importers()
 
         retention.register(
             "contact",

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
-from portal.imports import DutchDateWidget, choice_lookup, parse_bool
+from portal.imports import DutchDateWidget, ImportResourceMixin, choice_lookup, parse_bool
 from portal.workflow import TransitionNotAllowed
 
 from .models import Agreement, Municipality, Organisation, Sector, Signature
@@ -48,12 +48,6 @@ def _valid_for_field(attribute, value, errors, *, column):
     return True
 
 
-class UserResourceMixin:
-    def __init__(self, user=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-
-
 class OrganisationLoader(BaseInstanceLoader):
     """Loads, in one query, the existing organisations the file names."""
 
@@ -74,7 +68,7 @@ class OrganisationLoader(BaseInstanceLoader):
         return self.by_name.get(_key(row.get("naam")))
 
 
-class OrganisationResource(UserResourceMixin, resources.ModelResource):
+class OrganisationResource(ImportResourceMixin, resources.ModelResource):
     name = fields.Field(attribute="name", column_name="naam")
     kind = fields.Field(column_name="soort")
     sectors = fields.Field(column_name="sectoren")
@@ -121,15 +115,26 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
     # Export
 
     def get_export_queryset(self, request=None):
-        return Organisation.objects.select_related("municipality", "parent").prefetch_related(
-            "sectors"
-        )
+        # No prefetch_related: import-export would page through it 100 rows at a time.
+        return Organisation.objects.select_related("municipality", "parent").order_by("name")
+
+    def before_export(self, queryset, **kwargs):
+        """The sector codes of every exported organisation, in one query."""
+        self.sector_codes = {}
+        pairs = Organisation.sectors.through.objects.filter(
+            organisation_id__in=queryset.values("pk")
+        ).values_list("organisation_id", "sector__code")
+        for organisation_id, code in pairs.order_by("sector__position", "sector__code"):
+            self.sector_codes.setdefault(organisation_id, []).append(code)
 
     def dehydrate_kind(self, organisation):
         return organisation.get_kind_display()
 
     def dehydrate_sectors(self, organisation):
-        return ", ".join(sector.code for sector in organisation.sectors.all())
+        codes = getattr(self, "sector_codes", None)
+        if codes is None:
+            return ", ".join(sector.code for sector in organisation.sectors.all())
+        return ", ".join(codes.get(organisation.pk, ()))
 
     def dehydrate_municipality(self, organisation):
         return organisation.municipality.name if organisation.municipality else ""
@@ -154,6 +159,9 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
         boards = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL_BOARD)
         self.boards = {board.name.lower(): board for board in boards}
         self.boards.update({board.board_number: board for board in boards if board.board_number})
+        self.board_names = {board.pk: board.name for board in boards}
+        self.municipality_names = {m.pk: m.name for m in self.municipalities.values()}
+        self.sector_code_of = {pk: code for code, pk in self.sector_ids.items()}
         identifiers = Organisation.objects.exclude(board_number="", brin="").values_list(
             "pk", "board_number", "brin"
         )
@@ -165,7 +173,7 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
-        number = kwargs.get("row_number", 0) + 1
+        number = self.line(kwargs.get("row_number", 0))
         name = _text(row, "naam")
         if not name:
             errors["naam"] = _("Fill in the organisation's name.")
@@ -213,6 +221,8 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
                 instance.active = parse_bool(row.get("actief"))
             except ValueError as error:
                 errors["actief"] = str(error)
+        if not errors:
+            self._check_parent_kind(instance, errors)
         if not errors and instance.parent_id is None and getattr(instance, "_new_parent", None):
             errors["bestuur"] = _(
                 "This board is new in the same file. Import the boards first, then their locations."
@@ -221,6 +231,14 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
             self.new_board_names.add(_key(instance.name))
         if errors:
             raise ValidationError(errors)
+
+    def _check_parent_kind(self, instance, errors):
+        """The database's check, in memory: only a school location belongs to a board."""
+        if instance.parent_id and instance.kind != Organisation.Kind.SCHOOL_LOCATION:
+            errors["soort"] = _(
+                "Only a school location belongs to a board, and this organisation belongs to "
+                "“%(board)s”. Keep the kind school location, or empty the column bestuur."
+            ) % {"board": self.board_names.get(instance.parent_id, instance.parent_id)}
 
     def _import_kind(self, instance, value, errors):
         if not value:
@@ -305,7 +323,37 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
             return False
         current = {field: getattr(instance, field) for field in self.TRACKED}
         current["sector_ids"] = getattr(instance, "_sector_ids", snapshot["sector_ids"])
+        instance._import_changes = [
+            (column, self._show(field, snapshot[field]), self._show(field, current[field]))
+            for field, column in self.COLUMNS.items()
+            if snapshot[field] != current[field]
+        ]
         return current == snapshot
+
+    COLUMNS = {
+        "kind": "soort",
+        "sector_ids": "sectoren",
+        "municipality_id": "gemeente",
+        "parent_id": "bestuur",
+        "board_number": "bestuursnummer",
+        "brin": "brin",
+        "website": "website",
+        "active": "actief",
+    }
+
+    def _show(self, field, value):
+        """A tracked value as the preview shows it: labels and names instead of keys."""
+        if field == "kind":
+            return str(Organisation.Kind(value).label) if value else ""
+        if field == "sector_ids":
+            return ", ".join(sorted(self.sector_code_of.get(pk, str(pk)) for pk in value))
+        if field == "municipality_id":
+            return self.municipality_names.get(value, "") if value else ""
+        if field == "parent_id":
+            return self.board_names.get(value, str(value)) if value else ""
+        if field == "active":
+            return _("yes") if value else _("no")
+        return value
 
     def after_save_instance(self, instance, row, **kwargs):
         self.saved.append(instance)
@@ -338,7 +386,7 @@ class OrganisationResource(UserResourceMixin, resources.ModelResource):
                 )
 
 
-class SignatureResource(UserResourceMixin, resources.ModelResource):
+class SignatureResource(ImportResourceMixin, resources.ModelResource):
     organisation = fields.Field(column_name="organisatie")
     agreement = fields.Field(column_name="overeenkomst")
     status = fields.Field(column_name="status")
@@ -412,7 +460,7 @@ class SignatureResource(UserResourceMixin, resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         pair = (instance.organisation_id, instance.agreement_id)
-        number = kwargs.get("row_number", 0) + 1
+        number = self.line(kwargs.get("row_number", 0))
         if pair in self.pairs_in_file:
             raise ValidationError(
                 _("This organisation and agreement are already in row %(row)s.")

@@ -59,10 +59,6 @@ urlpatterns = [
         views.progress_edit,
         name="partners-progress-edit",
     ),
-    path("importeren/<slug:importer>/", views.import_upload, name="partners-import"),
-    path(
-        "importeren/<slug:importer>/<int:pk>/", views.import_preview, name="partners-import-preview"
-    ),
     path("afspraken/", views.public_agreement_list, name="partners-public-agreement-list"),
     path("afspraken/<slug:slug>/", views.public_agreement, name="partners-public-agreement"),
 ]

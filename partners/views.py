@@ -11,8 +11,7 @@ from portal import access
 from portal.accesslog import log_access
 from portal.cache import cache_public_page
 from portal.forms import OrganisationInvitationForm
-from portal.imports import ImportFileError, UploadForm, export_response
-from portal.models import ImportUpload
+from portal.imports import export_response
 from portal.selectors import history_with_changes
 from portal.services import invitation_create
 
@@ -27,7 +26,6 @@ from .forms import (
     SignatureForm,
     SignatureStatusForm,
 )
-from .importers import IMPORTERS
 from .models import Agreement, CommitmentProgress, Contact, Membership, Organisation, Signature
 from .resources import OrganisationResource, SignatureResource
 
@@ -401,55 +399,3 @@ def export_signatures(request):
     return export_response(
         resource, queryset, file_format=_export_format(request), basename="ondertekeningen"
     )
-
-
-@access.roles_required(*STAFF)
-def import_upload(request, importer):
-    importer = _importer(importer)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            stashed = importer.stash(user=request.user, upload=form.cleaned_data["file"])
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-        else:
-            return redirect("partners-import-preview", importer=importer.key, pk=stashed.pk)
-    return render(
-        request,
-        "partners/import_upload.html",
-        {"form": form, "importer": importer, "columns": importer.allowed_columns()},
-    )
-
-
-@access.roles_required(*STAFF)
-def import_preview(request, importer, pk):
-    importer = _importer(importer)
-    stashed = get_object_or_404(ImportUpload, pk=pk, user=request.user, importer=importer.key)
-    if request.method == "POST":
-        preview = importer.confirm(stashed)
-        if not preview.has_errors:
-            messages.success(
-                request,
-                _("Imported: %(new)s new, %(update)s changed, %(skip)s unchanged.")
-                % preview.totals,
-            )
-            return redirect(importer.done_url_name)
-        messages.error(request, _("Nothing has been imported: correct the rows marked wrong."))
-    else:
-        try:
-            preview = importer.dry_run(stashed)
-        except ImportFileError as error:
-            messages.error(request, str(error))
-            return redirect("partners-import", importer=importer.key)
-    return render(
-        request,
-        "partners/import_preview.html",
-        {"importer": importer, "stashed": stashed, "preview": preview},
-    )
-
-
-def _importer(key):
-    try:
-        return IMPORTERS[key]
-    except KeyError as error:
-        raise Http404 from error

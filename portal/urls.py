@@ -19,6 +19,13 @@ urlpatterns = [
     path("uitnodigingen/nieuw/", views.invitation_create_view, name="invitation-create"),
     path("uitnodiging/<str:token>/", views.invitation_accept_view, name="invitation-accept"),
     path("audit/", views.audit_trail, name="audit-trail"),
+    path("importeren/<slug:importer>/", views.import_upload, name="import-upload"),
+    path("importeren/<slug:importer>/<int:pk>/", views.import_preview, name="import-preview"),
+    path(
+        "importeren/<slug:importer>/sjabloon/<str:file_format>/",
+        views.import_template,
+        name="import-template",
+    ),
     path("", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", cache.set_language, name="set_language"),

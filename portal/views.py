@@ -3,18 +3,18 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from portal import access, registry, selectors
+from portal import access, imports, registry, selectors
 from portal.cache import cache_public_page
 from portal.forms import AcceptInvitationForm, InvitationForm
-from portal.models import Invitation
+from portal.models import ImportUpload, Invitation
 from portal.services import invitation_accept, invitation_create
 
 logger = logging.getLogger(__name__)
@@ -142,3 +142,70 @@ def invitation_accept_view(request, token):
 def audit_trail(request):
     page = Paginator(selectors.audit_entries(), 50).get_page(request.GET.get("page"))
     return render(request, "portal/audit_trail.html", {"page": page})
+
+
+# Import and export
+
+
+def _importer_for_user(request, key):
+    """The registered importer, if the user may use it: 404 for an unknown key, else 403."""
+    try:
+        importer = imports.get_importer(key)
+    except imports.UnknownImporter as error:
+        raise Http404 from error
+    if not importer.allows(request.user):
+        raise PermissionDenied
+    return importer
+
+
+@access.login_required
+def import_upload(request, importer):
+    importer = _importer_for_user(request, importer)
+    form = imports.UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stashed = importer.stash(user=request.user, upload=form.cleaned_data["file"])
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("import-preview", importer=importer.key, pk=stashed.pk)
+    return render(
+        request,
+        "portal/import_upload.html",
+        {"form": form, "importer": importer, "columns": importer.columns()},
+    )
+
+
+@access.login_required
+def import_preview(request, importer, pk):
+    importer = _importer_for_user(request, importer)
+    stashed = get_object_or_404(ImportUpload, pk=pk, user=request.user, importer=importer.key)
+    if request.method == "POST":
+        preview = importer.confirm(stashed)
+        if not preview.has_errors:
+            messages.success(
+                request,
+                _("Imported: %(new)s new, %(update)s changed, %(skip)s unchanged.")
+                % preview.totals,
+            )
+            return redirect(importer.done_url_name)
+        messages.error(request, _("Nothing has been imported: correct the rows marked wrong."))
+    else:
+        try:
+            preview = importer.dry_run(stashed)
+        except imports.ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect("import-upload", importer=importer.key)
+    return render(
+        request,
+        "portal/import_preview.html",
+        {"importer": importer, "stashed": stashed, "preview": preview},
+    )
+
+
+@access.login_required
+def import_template(request, importer, file_format):
+    importer = _importer_for_user(request, importer)
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    return importer.template_response(file_format)

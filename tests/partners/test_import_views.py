@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partners.models import Municipality, Organisation, Signature
+from partners.models import Municipality, Organisation, Sector, Signature
 from portal.models import ImportUpload
 from tests.factories import AgreementFactory, OrganisationFactory, SignatureFactory
 
@@ -15,7 +15,7 @@ HEADER = "naam;soort;sectoren;gemeente;bestuur;bestuursnummer;brin;website;actie
 
 def upload(client, importer, text, *, encoding="cp1252", name="bestand.csv"):
     file = SimpleUploadedFile(name, text.encode(encoding) if isinstance(text, str) else text)
-    return client.post(reverse("partners-import", args=[importer]), {"file": file})
+    return client.post(reverse("import-upload", args=[importer]), {"file": file})
 
 
 def preview_of(client, response):
@@ -98,7 +98,6 @@ def test_missing_required_values_are_reported_per_row(programme_client):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("naam;kleur\nA;rood\n", "Unknown columns: kleur"),
         ("soort\nschool_board\n", "Required columns are missing: naam"),
         (b"\x00\x01\x02binary" * 50, "not a spreadsheet"),
     ],
@@ -138,7 +137,7 @@ def test_someone_elses_upload_cannot_be_confirmed(programme_client, programme_us
     stashed = ImportUpload.objects.create(
         user=other, importer="organisations", file_name="x.csv", content=b"naam;soort\nA;other\n"
     )
-    url = reverse("partners-import-preview", args=["organisations", stashed.pk])
+    url = reverse("import-preview", args=["organisations", stashed.pk])
     assert programme_client.post(url).status_code == 404
     assert not Organisation.objects.exists()
 
@@ -201,10 +200,10 @@ def test_the_number_of_queries_of_an_import_does_not_grow_with_its_rows(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from partners.importers import IMPORTERS
+    from portal.imports import get_importer
 
     agreement = AgreementFactory(slug="a")
-    importer = IMPORTERS[importer_key]
+    importer = get_importer(importer_key)
 
     def queries_for(rows):
         if importer_key == "organisations":
@@ -263,3 +262,119 @@ def test_confirming_changes_updates_existing_organisations(programme_client, del
     )
     assert existing.active is False
     assert existing.history.first().history_type == "~"
+
+
+def test_row_numbers_in_the_preview_and_messages_are_the_lines_excel_shows(programme_client):
+    response = upload(
+        programme_client,
+        "organisations",
+        "naam;soort\n\nEen;other\n\n\nTwee;other\n\nEen;other\n",
+    )
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert [row["number"] for row in rows] == [3, 6, 8]
+    assert "already in this file, in row 3" in rows[2]["messages"][0]
+
+
+def test_changing_a_located_school_into_a_board_is_refused_on_its_row_with_the_reason(
+    programme_client,
+):
+    board = OrganisationFactory(name="Bestuur", kind="school_board")
+    OrganisationFactory(name="Locatie", kind="school_location", parent=board)
+    response = upload(
+        programme_client, "organisations", "naam;soort\nAnders;other\nLocatie;school_board\n"
+    )
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert rows[0]["kind"] == "new"
+    assert rows[1]["kind"] == "wrong"
+    assert "Only a school location belongs to a board" in rows[1]["messages"][0]
+    assert "Bestuur" in rows[1]["messages"][0]
+
+
+def test_a_database_refusal_in_a_bulk_save_is_put_on_its_row_with_the_constraints_message(
+    programme_client, monkeypatch
+):
+    """With the in-memory check off, the database's CheckConstraint refuses the bulk update."""
+    from partners.resources import OrganisationResource
+
+    monkeypatch.setattr(OrganisationResource, "_check_parent_kind", lambda *args: None)
+    board = OrganisationFactory(name="Bestuur", kind="school_board")
+    OrganisationFactory(name="Locatie", kind="school_location", parent=board)
+    OrganisationFactory(name="Gewoon", kind="other")
+    response = upload(
+        programme_client,
+        "organisations",
+        "naam;soort\nGewoon;employer\n\nLocatie;school_board\n",
+    )
+    page = preview_of(programme_client, response)
+    preview = page.context["preview"]
+    assert preview.totals["wrong"] == 1
+    assert preview.base_errors == []
+    wrong = [row for row in preview.rows if row["kind"] == "wrong"]
+    assert wrong[0]["number"] == 4
+    assert wrong[0]["messages"] == ["Only a school location belongs to a board."]
+    confirm = programme_client.post(response["Location"])
+    assert confirm.status_code == 200
+    assert Organisation.objects.get(name="Gewoon").kind == "other"  # nothing saved
+
+
+def test_an_unknown_column_is_ignored_with_a_warning_in_the_preview(programme_client):
+    response = upload(programme_client, "organisations", "naam;kleur;soort\nA;rood;other\n")
+    page = preview_of(programme_client, response)
+    preview = page.context["preview"]
+    assert "kleur" in preview.warnings[0]
+    assert [row["kind"] for row in preview.rows] == ["new"]
+    assert "kleur" in page.content.decode()
+    programme_client.post(response["Location"])
+    assert Organisation.objects.filter(name="A", kind="other").exists()
+
+
+def test_the_preview_shows_old_and_new_values_of_changed_fields(programme_client, delft):
+    OrganisationFactory(name="Bestaand", kind="school_board", website="")
+    response = upload(
+        programme_client, "organisations", "naam;soort;gemeente\nBestaand;employer;Delft\n"
+    )
+    page = preview_of(programme_client, response)
+    assert page.context["preview"].rows[0]["changes"] == [
+        ("soort", "School board", "Employer"),
+        ("gemeente", "", "Delft"),
+    ]
+    assert "School board" in page.content.decode() and "Employer" in page.content.decode()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_portals_own_export_imports_back_unchanged(programme_client, delft, file_format):
+    board = OrganisationFactory(
+        name="=1+2 Stichting", kind="school_board", board_number="41234", municipality=delft
+    )
+    OrganisationFactory(
+        name="-Locatie", kind="school_location", parent=board, brin="12AB00", website=""
+    )
+    OrganisationFactory(name="@Bedrijf", kind="employer", active=False, website="https://x.nl")
+    board.sectors.set(Sector.objects.filter(code__in=["po", "vo"]))
+    export = programme_client.get(
+        reverse("partners-organisation-export") + f"?format={file_format}"
+    )
+    response = upload(
+        programme_client, "organisations", export.content, name=f"export.{file_format}"
+    )
+    preview = preview_of(programme_client, response).context["preview"]
+    assert preview.warnings == []
+    assert [row["kind"] for row in preview.rows] == ["skip", "skip", "skip"], preview.rows
+
+
+def test_the_export_takes_the_same_number_of_queries_for_ten_or_a_hundred_rows(programme_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count):
+        board = OrganisationFactory(kind="school_board")
+        for _ in range(count):
+            location = OrganisationFactory(kind="school_location", parent=board)
+            location.sectors.set(Sector.objects.filter(code="po"))
+        with CaptureQueriesContext(connection) as context:
+            response = programme_client.get(reverse("partners-organisation-export") + "?format=csv")
+        assert response.content.decode().count("\n") >= count
+        return len(context.captured_queries)
+
+    programme_client.get(reverse("partners-organisation-export"))  # the session's own queries
+    assert queries_for(10) == queries_for(100)

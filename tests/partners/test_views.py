@@ -181,7 +181,7 @@ def test_identifiers_are_checked_by_the_same_rules_in_the_form_and_the_import(pr
         "o.csv", b"naam;soort;bestuursnummer;brin\nNieuw;school_board;123;AB12\n"
     )
     upload = programme_client.post(
-        reverse("partners-import", args=["organisations"]), {"file": file}
+        reverse("import-upload", args=["organisations"]), {"file": file}
     )
     messages = programme_client.get(upload["Location"]).context["preview"].rows[0]["messages"]
     assert messages == [

@@ -4,7 +4,6 @@ import io
 from decimal import Decimal
 
 import pytest
-import tablib
 from openpyxl import Workbook, load_workbook
 
 from portal.imports import (
@@ -77,13 +76,14 @@ def test_a_row_wider_than_the_header_is_refused():
         read_dataset(b"naam;soort\nA;B;C\n")
 
 
-def test_unknown_and_missing_columns_are_named():
-    dataset = tablib.Dataset(headers=["naam", "kleur"])
-    with pytest.raises(ImportFileError, match="kleur"):
-        check_headers(dataset, allowed=["naam", "soort"], required=["naam"])
-    dataset = tablib.Dataset(headers=["soort"])
+def test_unknown_columns_are_ignored_with_a_warning_and_missing_ones_are_named():
+    dataset = read_dataset(b"naam;kleur\nA;rood\n", allowed=["naam", "soort"], required=["naam"])
+    assert dataset.headers == ["naam"]
+    assert dataset[0] == ("A",)
+    assert "kleur" in dataset.warnings[0]
+    assert check_headers(["naam", "kleur"], allowed=["naam", "soort"], required=["naam"])
     with pytest.raises(ImportFileError, match="naam"):
-        check_headers(dataset, allowed=["naam", "soort"], required=["naam"])
+        check_headers(["soort"], allowed=["naam", "soort"], required=["naam"])
 
 
 def test_decimal_comma_and_thousands_dots():
@@ -117,13 +117,53 @@ def test_ordinary_values_and_negative_numbers_are_kept(value):
 
 
 def test_xlsx_export_cells_hold_no_formula():
-    from portal.imports import export_response
+    from portal.imports import write_response
 
-    class Resource:
-        def export(self, queryset):
-            return tablib.Dataset(["=1+1", "ok"], headers=["a", "b"])
-
-    response = export_response(Resource(), None, file_format="xlsx", basename="x")
+    response = write_response(["a", "b"], [["=1+1", "ok"]], file_format="xlsx", basename="x")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A2"].value == "'=1+1"
     assert sheet["A2"].data_type == "s"
+
+
+def test_unicode_text_from_excel_utf16_with_bom_and_tabs_is_read():
+    content = "naam\tgemeente\r\nBasisschool De Vlieër\t's-Gravenhage\r\n".encode("utf-16")
+    assert content.startswith(b"\xff\xfe")
+    dataset = read_dataset(content)
+    assert dataset.headers == ["naam", "gemeente"]
+    assert dataset[0] == ("Basisschool De Vlieër", "'s-Gravenhage")
+
+
+def test_utf16_without_bom_is_recognised_too():
+    dataset = read_dataset("naam\tsoort\r\nÉén\tother\r\n".encode("utf-16-le"))
+    assert dataset[0] == ("Één", "other")
+
+
+def test_csv_row_numbers_count_blank_lines_as_excel_shows_them():
+    content = b"\r\nnaam;soort\r\nA;other\r\n\r\n;\r\n\r\nB;other\r\n"
+    dataset = read_dataset(content)
+    assert [row[0] for row in dataset] == ["A", "B"]
+    assert dataset.row_numbers == [3, 7]
+
+
+def test_a_quoted_cell_over_two_lines_is_one_row_as_in_excel():
+    dataset = read_dataset(b'naam;soort\n"Twee\nregels";other\nC;other\n')
+    assert dataset.row_numbers == [2, 3]
+
+
+def test_the_apostrophe_that_neutralises_a_formula_is_taken_off_on_import():
+    content = "naam;website\n'=1+2;'@home\n'-min;x\nO'Brien;'t Hof\n".encode()
+    dataset = read_dataset(content)
+    assert list(dataset) == [("=1+2", "@home"), ("-min", "x"), ("O'Brien", "'t Hof")]
+
+
+def test_too_many_rows_are_refused_while_streaming():
+    content = b"naam\n" + b"x\n" * 30
+    with pytest.raises(ImportFileError, match="more than 20 rows"):
+        read_dataset(content, max_rows=20)
+
+
+def test_the_template_row_of_accepted_values_is_skipped():
+    content = b"naam;soort\nThe name.;One of: a, b.\nEcht;a\n"
+    dataset = read_dataset(content, skip_rows={("The name.", "One of: a, b.")})
+    assert list(dataset) == [("Echt", "a")]
+    assert dataset.row_numbers == [3]
