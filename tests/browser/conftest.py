@@ -42,11 +42,23 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, transactional_db):
+    """A page of the live server; the test fails if the browser blocked anything under the
+    Content-Security-Policy (the browser reports each violation on the console)."""
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert blocked == [], "\n".join(blocked)
 
 
 @pytest.fixture
