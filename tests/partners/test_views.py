@@ -1,7 +1,9 @@
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 
-from partners.models import Contact, Municipality, Organisation, Sector, Signature
+from partners import services
+from partners.models import Contact, Membership, Municipality, Organisation, Sector, Signature
 from tests.factories import (
     AgreementFactory,
     CommitmentFactory,
@@ -180,11 +182,56 @@ def test_identifiers_are_checked_by_the_same_rules_in_the_form_and_the_import(pr
     file = SimpleUploadedFile(
         "o.csv", b"naam;soort;bestuursnummer;brin\nNieuw;school_board;123;AB12\n"
     )
-    upload = programme_client.post(
-        reverse("import-upload", args=["organisations"]), {"file": file}
-    )
+    upload = programme_client.post(reverse("import-upload", args=["organisations"]), {"file": file})
     messages = programme_client.get(upload["Location"]).context["preview"].rows[0]["messages"]
     assert messages == [
         f"bestuursnummer: {errors['board_number'][0]}",
         f"brin: {errors['brin'][0]}",
     ]
+
+
+def test_a_contact_is_not_saved_when_its_access_log_row_cannot_be_written(
+    editor_client, organisation, monkeypatch
+):
+    """The contact and the access-log row are one transaction: both or neither."""
+
+    def broken_log(request, obj, *, action):
+        raise DatabaseError("access log unavailable")
+
+    monkeypatch.setattr(services, "log_access", broken_log)
+    with pytest.raises(DatabaseError):
+        editor_client.post(
+            reverse("partners-contact-create", args=[organisation.pk]), {"name": "Half Saved"}
+        )
+    assert not Contact.objects.filter(name="Half Saved").exists()
+    contact = ContactFactory(organisation=organisation)
+    with pytest.raises(DatabaseError):
+        editor_client.post(reverse("partners-contact-delete", args=[contact.pk]))
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_an_organisation_is_not_saved_without_its_sectors():
+    with pytest.raises(ValueError):
+        services.organisation_save(
+            organisation=Organisation(name="Stichting Half", kind="school_board"),
+            sectors=[Sector(code="po")],  # unsaved: the second write fails
+        )
+    assert not Organisation.objects.filter(name="Stichting Half").exists()
+
+
+def test_an_organisation_is_saved_with_its_sectors(programme_client):
+    sector = Sector.objects.get_or_create(code="vo")[0]
+    response = programme_client.post(
+        reverse("partners-organisation-create"),
+        {"name": "Stichting Heel", "kind": "school_board", "sectors": [sector.pk], "active": "on"},
+    )
+    assert response.status_code == 302
+    assert list(Organisation.objects.get(name="Stichting Heel").sectors.all()) == [sector]
+
+
+def test_removing_access_is_recorded_in_the_history(programme_client, editor_user):
+    membership = Membership.objects.get(user=editor_user)
+    response = programme_client.post(reverse("partners-membership-delete", args=[membership.pk]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert Membership.history.filter(id=membership.pk, history_type="-").exists()

@@ -6,13 +6,14 @@ import time
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Membership
 from portal.models import Invitation, OutgoingEmail, PendingTask, User
-from portal.services import invitation_create
+from portal.services import invitation_accept, invitation_create
 from portal.tasks import flush_outbox
 
 
@@ -197,3 +198,157 @@ def test_with_the_broker_down_the_invitation_is_saved_and_mailed_later(celery_wo
     assert flush_outbox() == 1
     assert wait_for(lambda: OutgoingEmail.objects.get(pk=email.pk).status == "sent")
     assert [m.to for m in mail.outbox] == [["later@example.org"]]
+
+
+# Invitations: roles and topic roles
+
+
+def _accept(invitation):
+    return invitation_accept(invitation=invitation)
+
+
+@pytest.mark.django_db
+def test_accepting_a_staff_invitation_never_lowers_a_role(programme_user, advisor_user):
+    _accept(Invitation.objects.create(email=programme_user.email, staff_role="desk_advisor"))
+    programme_user.refresh_from_db()
+    assert programme_user.staff_role == "programme_team" and programme_user.is_staff
+    # A higher role is granted.
+    _accept(Invitation.objects.create(email=advisor_user.email, staff_role="programme_team"))
+    advisor_user.refresh_from_db()
+    assert advisor_user.staff_role == "programme_team"
+
+
+@pytest.mark.django_db
+def test_a_programme_team_member_accepting_a_partner_invitation_keeps_the_staff_role(
+    programme_user, organisation
+):
+    _accept(
+        Invitation.objects.create(
+            email=programme_user.email, organisation=organisation, member_role="viewer"
+        )
+    )
+    programme_user.refresh_from_db()
+    assert programme_user.staff_role == "programme_team"
+    assert Membership.objects.get(user=programme_user).role == "viewer"
+
+
+@pytest.mark.django_db
+def test_an_editor_accepting_a_viewer_invitation_stays_editor_and_gains_its_topics(
+    editor_user, organisation
+):
+    Membership.objects.filter(user=editor_user).update(topics=["desk_contact"])
+    _accept(
+        Invitation.objects.create(
+            email=editor_user.email,
+            organisation=organisation,
+            member_role="viewer",
+            topics=["internship_reports"],
+        )
+    )
+    membership = Membership.objects.get(user=editor_user)
+    assert membership.role == "editor"
+    assert membership.topics == ["desk_contact", "internship_reports"]
+
+
+@pytest.mark.django_db
+def test_a_viewer_accepting_an_editor_invitation_becomes_editor(viewer_user, organisation):
+    _accept(
+        Invitation.objects.create(
+            email=viewer_user.email, organisation=organisation, member_role="editor"
+        )
+    )
+    assert Membership.objects.get(user=viewer_user).role == "editor"
+
+
+@pytest.mark.django_db
+def test_an_invitation_carries_topic_roles_to_the_new_membership(
+    programme_client, organisation, client
+):
+    response = programme_client.post(
+        reverse("invitation-create"),
+        {
+            "email": "stage@example.org",
+            "organisation": organisation.pk,
+            "member_role": "viewer",
+            "topics": ["internship_reports"],
+        },
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(email="stage@example.org")
+    assert invitation.topics == ["internship_reports"]
+    client.post(
+        reverse("invitation-accept", args=[invitation.token]),
+        {
+            "first_name": "Sam",
+            "last_name": "Stage",
+            "password1": "Lang-Genoeg-Wachtwoord-7",
+            "password2": "Lang-Genoeg-Wachtwoord-7",
+        },
+    )
+    assert Membership.objects.get(user__email="stage@example.org").topics == ["internship_reports"]
+
+
+@pytest.mark.django_db
+def test_both_invitation_forms_offer_the_registered_topics_and_refuse_others(
+    programme_client, organisation
+):
+    for url in (
+        reverse("invitation-create"),
+        reverse("partners-organisation-invite", args=[organisation.pk]),
+    ):
+        page = programme_client.get(url).content.decode()
+        for label in ("Desk contact of the board", "Internship-report handler"):
+            assert label in page
+        response = programme_client.post(
+            url,
+            {
+                "email": "x@example.org",
+                "organisation": organisation.pk,
+                "member_role": "viewer",
+                "topics": ["partner_admin"],
+            },
+        )
+        assert response.status_code == 200
+        assert "partner_admin is not one of the available choices" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_invitation_has_no_topic_roles(programme_client):
+    response = programme_client.post(
+        reverse("invitation-create"),
+        {"email": "staf@example.org", "staff_role": "desk_advisor", "topics": ["desk_contact"]},
+    )
+    assert response.status_code == 200
+    assert "Choose either a staff role" in response.content.decode()
+
+
+def test_the_service_refuses_unknown_topic_roles(organisation):
+    with pytest.raises(ValidationError, match="Unknown topic role"):
+        invitation_create(
+            email="y@example.org",
+            invited_by=None,
+            organisation=organisation,
+            member_role="viewer",
+            topics=["partner_admin"],
+        )
+
+
+@pytest.mark.django_db
+def test_the_membership_admin_offers_the_registered_topics(programme_client, editor_user):
+    membership = Membership.objects.get(user=editor_user)
+    url = reverse("admin:partners_membership_change", args=[membership.pk])
+    page = programme_client.get(url).content.decode()
+    assert "Yearly-figures submitter" in page
+    response = programme_client.post(
+        url,
+        {
+            "user": editor_user.pk,
+            "organisation": membership.organisation_id,
+            "role": "editor",
+            "topics": ["figures_submitter"],
+        },
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.topics == ["figures_submitter"]
