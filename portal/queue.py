@@ -61,7 +61,9 @@ def enqueue_on_commit(task, *args, keep=True):
     tests rather than in the broker.
     """
     json.dumps(args)
-    transaction.on_commit(lambda: publish(task, *args, keep=keep))
+    # robust: should even keeping the task fail (the database gone too), the caller's data is
+    # committed already; Django logs the error instead of failing the request.
+    transaction.on_commit(lambda: publish(task, *args, keep=keep), robust=True)
 
 
 def publish_pending_tasks(now=None):

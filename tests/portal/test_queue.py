@@ -9,7 +9,7 @@ import time
 import pytest
 from celery import shared_task
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -81,6 +81,19 @@ def test_a_task_that_cannot_be_published_is_kept_with_its_arguments(
     assert (pending.task_name, pending.args) == ("tests.portal.mark_done", [row.pk])
     assert "Connection refused" in pending.last_error
     assert pending.next_attempt_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_the_caller_succeeds_even_when_the_task_cannot_be_kept_either(
+    broker_down, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def database_gone(**fields):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(PendingTask.objects, "create", database_gone)
+    with django_capture_on_commit_callbacks(execute=True):
+        queue.enqueue_on_commit(mark_done, 1)
+    assert "server closed the connection unexpectedly" in caplog.text
 
 
 @pytest.mark.django_db
