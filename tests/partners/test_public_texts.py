@@ -208,3 +208,22 @@ def test_the_admin_edits_both_languages_of_agreements_and_commitments(programme_
         assert f'name="{name}"' in html
     assert 'name="commitments-0-title_en"' in html
     assert 'name="commitments-0-description_nl"' in html
+
+
+def test_other_staff_pages_use_the_english_texts(programme_client, agreement):
+    organisation = Organisation.objects.create(name="ROC", kind="other")
+    signature = SignatureFactory(agreement=agreement, organisation=organisation)
+    pages = {
+        reverse("partners-agreement-list"): ">Hague manifesto</a>",
+        reverse("partners-signature-create", args=["manifest"]): "Hague manifesto</p>",
+        reverse("partners-agreement-edit", args=["manifest"]): "Edit Hague manifesto</h1>",
+        reverse("partners-organisation-detail", args=[organisation.pk]): (
+            "<td>Hague manifesto</td>"
+        ),
+        reverse("partners-progress-edit", args=[signature.pk, 2026]): (
+            '<legend>2. <span lang="nl">Scholing voor begeleiders</span></legend>'
+        ),
+    }
+    for url, expected in pages.items():
+        html = programme_client.get(url).content.decode()
+        assert expected in html, url
