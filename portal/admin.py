@@ -111,11 +111,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(SingletonModelAdmin):
-    """The details the contact, privacy and accessibility pages show.
-
-    Every programme-team member may edit them, without being given model permissions one by
-    one: keeping the public contact details right is part of the role.
-    """
+    """The details the contact, privacy and accessibility pages show."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -138,12 +134,3 @@ class SiteSettingsAdmin(SingletonModelAdmin):
             },
         ),
     ]
-
-    def has_module_permission(self, request):
-        return request.user.is_programme_team
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_programme_team
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_programme_team
