@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
@@ -202,7 +202,9 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
                 self.board_numbers,
                 errors,
                 column="bestuursnummer",
-                taken=_("Board number %(value)s already belongs to another organisation."),
+                taken=gettext_lazy(
+                    "Board number %(value)s already belongs to another organisation."
+                ),
             )
         if "brin" in row:
             self._import_identifier(
@@ -212,7 +214,7 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
                 self.brins,
                 errors,
                 column="brin",
-                taken=_("BRIN %(value)s already belongs to another organisation."),
+                taken=gettext_lazy("BRIN %(value)s already belongs to another organisation."),
             )
         if "website" in row:
             self._import_website(instance, _text(row, "website"), errors)
@@ -359,8 +361,12 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
         self.saved.append(instance)
 
     def after_import(self, dataset, result, **kwargs):
-        """Sectors and history, in bulk, for what the bulk save created or changed."""
-        if result.has_validation_errors() or result.has_errors():
+        """Sectors and history, in bulk, for what the bulk save created or changed.
+
+        Not in a dry run: these rows cannot fail on their own (their keys were just saved),
+        and the preview would write and roll back half the import's rows for nothing.
+        """
+        if kwargs.get("dry_run") or result.has_validation_errors() or result.has_errors():
             return
         through = Organisation.sectors.through
         with_sectors = [o for o in self.saved if hasattr(o, "_sector_ids")]
