@@ -145,11 +145,12 @@ class SignatureStatusForm(forms.Form):
         help_text=_("Why the status changes, for the history."),
     )
 
-    def __init__(self, *args, signature, **kwargs):
+    def __init__(self, *args, signature, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the changes the workflow allows and the user's role may make are offered.
         self.fields["status"].choices = [
             (value, Signature.workflow.label(value))
-            for value in Signature.workflow.targets(signature.status)
+            for value in Signature.workflow.targets(signature.status, user)
         ]
 
 

@@ -260,7 +260,9 @@ def signature_detail(request, pk):
             "years": range(timezone.localdate().year, signature_first_year(signature) - 1, -1),
             "commitments": commitments,
             "status_changes": signature.status_changes.select_related("changed_by"),
-            "status_form": SignatureStatusForm(signature=signature) if is_staff else None,
+            "status_form": (
+                SignatureStatusForm(signature=signature, user=request.user) if is_staff else None
+            ),
             "can_edit": access.is_member(request.user, signature.organisation, edit=True),
         },
     )
@@ -284,7 +286,7 @@ def _year(value):
 @require_POST
 def signature_transition(request, pk):
     signature = get_object_or_404(Signature, pk=pk)
-    form = SignatureStatusForm(request.POST, signature=signature)
+    form = SignatureStatusForm(request.POST, signature=signature, user=request.user)
     if form.is_valid():
         try:
             services.signature_change_status(
