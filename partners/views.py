@@ -310,7 +310,7 @@ def signature_transition(request, pk):
 @access.roles_required(*MEMBERS)
 def progress_edit(request, pk, year):
     signature = access.get_object_for_user(
-        request, Signature.objects.select_related("agreement"), edit=True, pk=pk
+        request, Signature.objects.select_related("organisation", "agreement"), edit=True, pk=pk
     )
     if year != _year(year):
         raise Http404

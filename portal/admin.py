@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from solo.admin import SingletonModelAdmin
 
 from portal import mail
+from portal.forms import InvitationAdminForm
 from portal.models import AccessLog, Invitation, OutgoingEmail, PendingTask, SiteSettings, User
 
 
@@ -26,6 +27,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    form = InvitationAdminForm
     list_display = [
         "email",
         "staff_role",

@@ -58,6 +58,27 @@ class InvitationForm(forms.ModelForm):
         return cleaned
 
 
+class InvitationAdminForm(forms.ModelForm):
+    """The admin's invitation form: the registered topic roles as checkboxes, not raw JSON."""
+
+    topics = TopicsField()
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "email",
+            "staff_role",
+            "organisation",
+            "member_role",
+            "topics",
+            "invited_by",
+            "created_at",
+            "expires_on",
+            "accepted_at",
+            "accepted_user",
+        ]
+
+
 class OrganisationInvitationForm(forms.Form):
     """Inviting someone to one given organisation."""
 

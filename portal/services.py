@@ -86,7 +86,11 @@ def invitation_accept(*, invitation, password="", first_name="", last_name=""):
                 membership.role = invitation.member_role
             membership.topics = [
                 *membership.topics,
-                *(key for key in invitation.topics if key not in membership.topics),
+                *(
+                    key
+                    for key in access.clean_topics(invitation.topics)
+                    if key not in membership.topics
+                ),
             ]
             membership.save()
         invitation.accepted_at = timezone.now()

@@ -352,3 +352,19 @@ def test_the_membership_admin_offers_the_registered_topics(programme_client, edi
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.topics == ["figures_submitter"]
+
+
+@pytest.mark.django_db
+def test_an_invitation_naming_an_unknown_topic_cannot_be_accepted(organisation):
+    invitation = Invitation.objects.create(
+        email="oud@example.org", organisation=organisation, member_role="viewer", topics=["gone"]
+    )
+    with pytest.raises(ValidationError, match="Unknown topic role: gone"):
+        _accept(invitation)
+    assert not User.objects.filter(email="oud@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_the_invitation_admin_offers_the_registered_topics(programme_client):
+    page = programme_client.get(reverse("admin:portal_invitation_add")).content.decode()
+    assert "Internship-report handler" in page
