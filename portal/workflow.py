@@ -175,6 +175,11 @@ class WorkflowModel(models.Model):
         )
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "status" in fields:
+            self._loaded_status = self.status
+
     def _status_changed(self):
         loaded = getattr(self, "_loaded_status", None)
         return self.pk is not None and loaded is not None and loaded != self.status

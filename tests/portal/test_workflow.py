@@ -212,3 +212,13 @@ def test_a_permission_for_a_change_the_table_does_not_allow_is_a_mistake():
             {"signed": {"withdrawn"}},
             permissions={("withdrawn", "signed"): access.Rule([access.PROGRAMME_TEAM])},
         )
+
+
+def test_a_refreshed_object_knows_its_new_status(programme_user):
+    """A change made elsewhere, then refresh_from_db(): saving is not a status change."""
+    signature = Signature.objects.get(pk=SignatureFactory(status=Signature.Status.SIGNED).pk)
+    transition(Signature.objects.get(pk=signature.pk), "withdrawn", by=programme_user)
+    signature.refresh_from_db()
+    signature.signed_by = "Secretary"
+    signature.save()
+    assert Signature.objects.get(pk=signature.pk).status == "withdrawn"
