@@ -370,7 +370,10 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
             return
         through = Organisation.sectors.through
         with_sectors = [o for o in self.saved if hasattr(o, "_sector_ids")]
-        through.objects.filter(organisation_id__in=[o.pk for o in with_sectors]).delete()
+        # Only organisations that existed before can have sector rows to replace.
+        replaced = [o.pk for o in with_sectors if hasattr(o, "_snapshot")]
+        if replaced:
+            through.objects.filter(organisation_id__in=replaced).delete()
         through.objects.bulk_create(
             [
                 through(organisation_id=o.pk, sector_id=s)
@@ -506,6 +509,17 @@ class SignatureResource(ImportResourceMixin, resources.ModelResource):
         if import_validation_errors or instance.pk is None:
             return False
         unchanged = instance._stored == (instance.signed_on, instance.signed_by)
+        changes = []
+        if hasattr(instance, "_target_status"):
+            target = Signature.Status(instance._target_status).label
+            changes.append(("status", instance.get_status_display(), target))
+        signed_on, signed_by = instance._stored
+        if signed_on != instance.signed_on:
+            show = DutchDateWidget().render
+            changes.append(("datum", show(signed_on), show(instance.signed_on)))
+        if signed_by != instance.signed_by:
+            changes.append(("ondertekend_door", signed_by, instance.signed_by))
+        instance._import_changes = changes
         return unchanged and not hasattr(instance, "_target_status")
 
     def do_instance_save(self, instance, is_create):

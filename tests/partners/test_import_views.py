@@ -159,6 +159,7 @@ def test_signature_import_creates_and_changes_status_through_the_workflow(progra
     )
     rows = preview_of(programme_client, response).context["preview"].rows
     assert [row["kind"] for row in rows] == ["new", "update"]
+    assert rows[1]["changes"] == [("status", "Under reservation", "Signed")]
     programme_client.post(response["Location"])
     created = Signature.objects.get(organisation__name="Gemeente Delft")
     assert created.signed_on.isoformat() == "2014-02-03"
@@ -378,3 +379,12 @@ def test_the_export_takes_the_same_number_of_queries_for_ten_or_a_hundred_rows(p
 
     programme_client.get(reverse("partners-organisation-export"))  # the session's own queries
     assert queries_for(10) == queries_for(100)
+
+
+def test_an_update_replaces_the_sectors(programme_client):
+    existing = OrganisationFactory(name="Bestaand", kind="school_board")
+    existing.sectors.set(Sector.objects.filter(code="po"))
+    response = upload(programme_client, "organisations", "naam;sectoren\nBestaand;vo, mbo\n")
+    preview_of(programme_client, response)
+    assert programme_client.post(response["Location"]).status_code == 302
+    assert sorted(s.code for s in existing.sectors.all()) == ["mbo", "vo"]

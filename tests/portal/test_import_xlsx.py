@@ -139,3 +139,23 @@ def test_row_numbers_are_the_rows_excel_shows_blank_lines_counted():
     assert dataset.headers == ["naam"]
     assert [row[0] for row in dataset] == ["Eerste", "Derde"]
     assert dataset.row_numbers == [3, 7]
+
+
+@pytest.mark.django_db
+def test_the_upload_page_refuses_a_zip_bomb_with_a_message_within_a_second(programme_client, bomb):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from portal.models import ImportUpload
+
+    url = reverse("import-upload", args=["organisations"])
+    programme_client.get(url)  # templates loaded: time the refusal, not the first page
+    started = time.perf_counter()
+    response = programme_client.post(
+        url,
+        {"file": SimpleUploadedFile("bom.xlsx", bomb)},
+    )
+    assert time.perf_counter() - started < 1.0
+    assert response.status_code == 200
+    assert "This workbook unpacks to" in response.content.decode()
+    assert not ImportUpload.objects.exists()
