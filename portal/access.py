@@ -45,7 +45,9 @@ def topic_choices():
 
 def clean_topics(keys):
     """The topic keys without duplicates, in registration order; unknown keys are refused."""
-    if not isinstance(keys, list | tuple | set | frozenset):
+    if not isinstance(keys, list | tuple | set | frozenset) or not all(
+        isinstance(key, str) for key in keys
+    ):
         raise ValidationError(_("Choose topic roles from the list."), code="invalid_topics")
     unknown = sorted(str(key) for key in set(keys) - set(_topics))
     if unknown:
@@ -63,7 +65,7 @@ class Rule:
     """`roles` is None for a public view; otherwise the roles that may open it.
 
     With a `topic`, a partner needs that topic role in one of their organisations as well;
-    the programme team passes every rule.
+    the programme team needs no topic role.
     """
 
     def __init__(self, roles=None, *, topic=None, label=""):

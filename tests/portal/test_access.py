@@ -451,8 +451,9 @@ def test_unknown_topic_roles_are_refused():
     ]
     with pytest.raises(ValidationError, match="Unknown topic role: partner_admin"):
         access.clean_topics(["desk_contact", "partner_admin"])
-    with pytest.raises(ValidationError):
-        access.clean_topics("desk_contact")
+    for not_a_list in ("desk_contact", [["desk_contact"]], None):
+        with pytest.raises(ValidationError):
+            access.clean_topics(not_a_list)
 
 
 def test_a_topic_key_cannot_be_registered_twice_with_different_labels():
