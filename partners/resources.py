@@ -119,7 +119,9 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
         return Organisation.objects.select_related("municipality", "parent").order_by("name")
 
     def before_export(self, queryset, **kwargs):
-        """The sector codes of every exported organisation, in one query."""
+        """The sector codes of every exported organisation, in one query; labels once."""
+        self.kind_labels = {value: str(label) for value, label in Organisation.Kind.choices}
+        self.yes_no = {True: _("yes"), False: _("no")}
         self.sector_codes = {}
         pairs = Organisation.sectors.through.objects.filter(
             organisation_id__in=queryset.values("pk")
@@ -128,7 +130,8 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
             self.sector_codes.setdefault(organisation_id, []).append(code)
 
     def dehydrate_kind(self, organisation):
-        return organisation.get_kind_display()
+        labels = getattr(self, "kind_labels", None)
+        return labels[organisation.kind] if labels else organisation.get_kind_display()
 
     def dehydrate_sectors(self, organisation):
         codes = getattr(self, "sector_codes", None)
@@ -143,7 +146,8 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
         return organisation.parent.name if organisation.parent else ""
 
     def dehydrate_active(self, organisation):
-        return _("yes") if organisation.active else _("no")
+        yes_no = getattr(self, "yes_no", None) or {True: _("yes"), False: _("no")}
+        return yes_no[organisation.active]
 
     # Import
 

@@ -106,14 +106,14 @@ def _fill_dataset(rows, *, allowed, required, max_rows, skip_rows):
     dataset.header_number = header_number
     width = len(headers)
     for number, cells in rows:
-        if not _has_values(cells):
+        cleaned = [_clean_cell(cell) for cell in cells]
+        if all(cell == "" for cell in cleaned):
             continue
-        if any(_clean_cell(cell) != "" for cell in cells[width:]):
+        if any(cell != "" for cell in cleaned[width:]):
             raise ImportFileError(
                 _("Row %(row)s has more values than there are columns.") % {"row": number}
             )
-        cleaned = [_clean_cell(cell) for cell in cells[:width]]
-        cleaned += [""] * (width - len(cleaned))
+        cleaned = cleaned[:width] + [""] * (width - len(cleaned))
         if skip_rows and tuple(str(cell) for cell in cleaned) in skip_rows:
             continue
         if len(dataset) >= max_rows:
