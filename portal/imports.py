@@ -94,16 +94,13 @@ def read_dataset(
 
 
 def _fill_dataset(rows, *, allowed, required, max_rows, skip_rows):
-    header_number, header = next(
-        ((number, cells) for number, cells in rows if _has_values(cells)), (0, None)
-    )
+    header = next((cells for _number, cells in rows if _has_values(cells)), None)
     if header is None:
         raise ImportFileError(_("The file is empty."))
     headers, keep, warnings = _read_header(header, allowed=allowed, required=required)
     dataset = tablib.Dataset(headers=[headers[index] for index in keep])
     dataset.row_numbers = []
     dataset.warnings = warnings
-    dataset.header_number = header_number
     width = len(headers)
     for number, cells in rows:
         cleaned = [_clean_cell(cell) for cell in cells]
@@ -818,10 +815,6 @@ def get_importer(key):
         return _importers[key]
     except KeyError as error:
         raise UnknownImporter(key) from error
-
-
-def importers():
-    return dict(_importers)
 
 
 # Export
