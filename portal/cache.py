@@ -22,6 +22,7 @@ view for that reason, see `set_language`).
 
 import hashlib
 import logging
+import threading
 import uuid
 from functools import wraps
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "public-pages:version"
 TIMEOUT = 10 * 60
 _models = set()
+_local = threading.local()
 
 
 def register(*models):
@@ -69,11 +71,20 @@ def invalidate():
 
 
 def _on_change(sender, using=None, **kwargs):
-    # Now, for this transaction's own later reads, and again after the commit: a request
-    # that rendered between the first bump and the commit saw the old data and stored it
-    # under the new version.
-    invalidate()
-    transaction.on_commit(invalidate, using=using)
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        invalidate()
+        return
+    # Until the commit only this connection sees the change. Pages this thread stored may
+    # show the old data to the transaction's own later requests (tests): retire them now,
+    # once, not at every row of an import.
+    if getattr(_local, "stored", True):
+        _local.stored = False
+        invalidate()
+    # And once more after the commit, for every process: pages rendered meanwhile from the
+    # old data were stored under the current version. One callback per transaction.
+    if not any(entry[1] is invalidate for entry in connection.run_on_commit):
+        transaction.on_commit(invalidate, using=using)
 
 
 def _on_m2m_change(sender, action, using=None, **kwargs):
@@ -112,6 +123,7 @@ def cache_public_page(view):
         if _may_store(request, response):
             try:
                 cache.set(key, (version, response.content, response["Content-Type"]), TIMEOUT)
+                _local.stored = True
             except Exception:
                 logger.exception("Public page cache: could not store %s", request.path)
         return response

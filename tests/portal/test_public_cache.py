@@ -60,8 +60,12 @@ def test_cached_response_keeps_the_headers_the_middleware_adds(agreement):
         "Referrer-Policy",
         "Content-Language",
         "Content-Type",
+        "Vary",
     ):
         assert second.get(header) == first.get(header), header
+    assert second.get("Content-Security-Policy") or second.get(
+        "Content-Security-Policy-Report-Only"
+    )
     assert second["Content-Language"] == "en"
     assert "csrftoken" not in first.cookies and "csrftoken" not in second.cookies
 
@@ -99,17 +103,27 @@ def test_a_change_to_the_site_settings_renders_the_pages_again(agreement):
     assert Client(**ENGLISH).get(url).templates
 
 
-def test_the_version_changes_again_when_the_change_commits(
-    agreement, django_capture_on_commit_callbacks
-):
+def test_the_version_changes_again_when_the_change_commits(django_capture_on_commit_callbacks):
     # A page rendered between the save and the commit shows the old data; it must not be
     # served once the change is committed.
     with django_capture_on_commit_callbacks(execute=True):
-        agreement.name = "Renamed in a transaction"
-        agreement.save()
+        AgreementFactory(is_public=True)
         during = cache.get(VERSION_KEY)
         assert during is not None
     assert cache.get(VERSION_KEY) != during
+
+
+def test_many_changes_in_one_transaction_invalidate_once_after_the_commit(
+    django_capture_on_commit_callbacks,
+):
+    from portal.cache import invalidate
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        agreement = AgreementFactory(is_public=True)
+        for number in range(3):
+            SignatureFactory(agreement=agreement)
+            CommitmentFactory(agreement=agreement, title=f"Commitment {number}")
+    assert callbacks.count(invalidate) == 1
 
 
 def test_logged_in_users_get_fresh_pages(agreement, programme_client):
