@@ -388,3 +388,28 @@ def test_an_update_replaces_the_sectors(programme_client):
     preview_of(programme_client, response)
     assert programme_client.post(response["Location"]).status_code == 302
     assert sorted(s.code for s in existing.sectors.all()) == ["mbo", "vo"]
+
+
+def test_formula_cells_import_their_value_or_their_text(programme_client, delft):
+    from tests.portal.test_import_xlsx import cell, sheet_xml, workbook_with_sheet
+
+    rows = [
+        '<row r="1">'
+        + cell("A1", "naam")
+        + cell("B1", "soort")
+        + cell("C1", "gemeente")
+        + "</row>",
+        '<row r="2"><c r="A2" t="str"><f>"Stichting "&amp;"Formule"</f><v>Stichting Formule</v></c>'
+        + cell("B2", "other")
+        + '<c r="C2" t="str"><f>PROPER("delft")</f><v>Delft</v></c></row>',
+        '<row r="3"><c r="A3"><f>1+2</f></c>' + cell("B3", "other") + "</row>",
+    ]
+    content = workbook_with_sheet(sheet_xml(rows))
+    response = upload(programme_client, "organisations", content, name="f.xlsx")
+    preview = preview_of(programme_client, response).context["preview"]
+    assert [row["kind"] for row in preview.rows] == ["new", "new"]
+    programme_client.post(response["Location"])
+    assert Organisation.objects.get(name="Stichting Formule").municipality == delft
+    assert Organisation.objects.filter(name="=1+2").exists()
+    export = programme_client.get(reverse("partners-organisation-export") + "?format=csv")
+    assert "'=1+2" in export.content.decode()  # neutralised on the way out
