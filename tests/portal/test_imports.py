@@ -151,7 +151,7 @@ def test_a_quoted_cell_over_two_lines_is_one_row_as_in_excel():
 
 
 def test_the_apostrophe_that_neutralises_a_formula_is_taken_off_on_import():
-    content = "naam;website\n'=1+2;'@home\n'-min;x\nO'Brien;'t Hof\n".encode()
+    content = b"naam;website\n'=1+2;'@home\n'-min;x\nO'Brien;'t Hof\n"
     dataset = read_dataset(content)
     assert list(dataset) == [("=1+2", "@home"), ("-min", "x"), ("O'Brien", "'t Hof")]
 
