@@ -8,10 +8,12 @@ production, shared by all web processes), per path with query string and languag
 Invalidation: one version token in the cache. Apps register the models their public pages
 show in `AppConfig.ready()` (`register(Agreement, ...)`); a save, delete or many-to-many
 change of one of them replaces the token, and every page stored under the old token is
-rendered afresh at its next request. Writes that send no model signals (bulk imports) send
-import-export's `post_import` signal for the model, or call `invalidate()`; entries also
+rendered afresh at its next request. Writes that send no model signals (bulk imports) must
+send import-export's `post_import` signal for the model, or call `invalidate()`; entries also
 expire after TIMEOUT, which bounds what a missed signal or a deploy with changed templates
-can leave behind.
+can leave behind. The version token must be shared: with the per-process memory cache (no
+CACHE_URL) and several web processes, a change retires the pages of its own process only,
+and the others serve theirs until TIMEOUT. Production sets CACHE_URL (Redis).
 
 Only the content and its type are stored, never headers or cookies: the middleware adds
 its headers (CSP, security, language) on the way out as for any response. A page is stored
