@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import widgets
 from import_export.results import RowResult
+from import_export.signals import post_import
 from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
@@ -702,6 +703,9 @@ class Importer:
             preview = summarise(result, dataset, resource)
             if not preview.has_errors:
                 stashed.delete()
+                # Bulk saves send no model signals: say that the model's rows changed, so
+                # that whatever listens (the public-page cache) learns of the import.
+                post_import.send(sender=type(self), model=resource._meta.model)
         return preview
 
     def template_response(self, file_format):

@@ -203,3 +203,21 @@ def test_pages_are_rendered_when_the_cache_is_down(agreement, client, monkeypatc
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert response.templates
+
+
+def test_an_import_renders_the_pages_again(
+    agreement, programme_client, django_capture_on_commit_callbacks
+):
+    # Imports save in bulk, which sends no model signals; the import flow says so itself.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("partners-public-agreement", args=[agreement.slug])
+    Client(**ENGLISH).get(url)
+    assert not Client(**ENGLISH).get(url).templates
+    file = SimpleUploadedFile("o.csv", b"naam;soort\nROC Mondriaan;other\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload = programme_client.post(
+            reverse("import-upload", args=["organisations"]), {"file": file}
+        )
+        assert programme_client.post(upload["Location"]).status_code == 302
+    assert Client(**ENGLISH).get(url).templates
