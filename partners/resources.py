@@ -440,7 +440,10 @@ class SignatureResource(ImportResourceMixin, resources.ModelResource):
         }
         self.agreements = {}
         for agreement in Agreement.objects.all():
-            self.agreements[agreement.name.lower()] = agreement
+            # The full name in either language: `name` alone is the interface language's.
+            for name in (agreement.name_nl, agreement.name_en):
+                if name:
+                    self.agreements[name.lower()] = agreement
             self.agreements[agreement.slug] = agreement
         self.signatures = {}
         existing = Signature.objects.filter(

@@ -169,6 +169,21 @@ def test_signature_import_creates_and_changes_status_through_the_workflow(progra
     assert existing.status_changes.get().from_status == "under_reservation"
 
 
+def test_signature_import_knows_an_agreement_by_its_dutch_or_english_name(programme_client):
+    # The programme team works in either language; the file names the agreement as it likes.
+    AgreementFactory(name_nl="Haags Manifest", name_en="The Hague Manifesto", slug="hm")
+    OrganisationFactory(name="Inholland")
+    OrganisationFactory(name="SBB")
+    response = upload(
+        programme_client,
+        "signatures",
+        "organisatie;overeenkomst;status\nInholland;Haags Manifest;signed\n"
+        "SBB;the hague manifesto;signed\n",
+    )
+    rows = preview_of(programme_client, response).context["preview"].rows
+    assert [row["kind"] for row in rows] == ["new", "new"]
+
+
 def test_signature_import_refuses_an_illegal_status_change(programme_client):
     agreement = AgreementFactory(slug="manifest-y")
     SignatureFactory(
