@@ -187,8 +187,6 @@ class OutgoingEmail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    MAX_ATTEMPTS = 5
-
     to = models.EmailField(pgettext_lazy("e-mail recipient", "to"))
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField()
