@@ -676,31 +676,25 @@ class Importer:
             user=user, importer=self.key, file_name=upload.name[:255], content=content
         )
 
-    def dry_run(self, stashed):
+    def _import(self, stashed, *, dry_run):
         dataset = self.load(bytes(stashed.content), stashed.file_name)
         resource = self.resource(stashed.user)
         result = resource.import_data(
             dataset,
-            dry_run=True,
+            dry_run=dry_run,
             use_transactions=True,
             rollback_on_validation_errors=True,
             retain_instance_in_row_result=True,
         )
-        return summarise(result, dataset, resource)
+        return summarise(result, dataset, resource), resource
+
+    def dry_run(self, stashed):
+        return self._import(stashed, dry_run=True)[0]
 
     def confirm(self, stashed):
         """Import everything or nothing. Returns the Preview of what was done."""
-        dataset = self.load(bytes(stashed.content), stashed.file_name)
         with transaction.atomic():
-            resource = self.resource(stashed.user)
-            result = resource.import_data(
-                dataset,
-                dry_run=False,
-                use_transactions=True,
-                rollback_on_validation_errors=True,
-                retain_instance_in_row_result=True,
-            )
-            preview = summarise(result, dataset, resource)
+            preview, resource = self._import(stashed, dry_run=False)
             if not preview.has_errors:
                 stashed.delete()
                 # Bulk saves send no model signals: say that the model's rows changed, so
