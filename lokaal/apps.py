@@ -8,7 +8,10 @@ class LokaalConfig(AppConfig):
     verbose_name = _("Regional desk")
 
     def ready(self):
-        from portal import access, registry
+        from portal import access, registry, retention
+
+        from .models import Case, Match, Room, ShadowingSlot
+        from .services import case_anonymisation_values
 
         access.register_topic("desk_contact", _("Desk contact of the board"))
         registry.register_dashboard_card(
@@ -18,3 +21,28 @@ class LokaalConfig(AppConfig):
             order=20,
         )
         registry.register_home_entry("lokaal-desk", template="lokaal/home_entry.html", order=10)
+
+        # Closed cases are kept anonymised, not deleted: the desk's figures still count them.
+        retention.register(
+            "desk_case",
+            setting="desk_case",
+            expired=lambda cutoff: Case.objects.filter(
+                closed_at__lt=cutoff, anonymised_at__isnull=True
+            ),
+            anonymise=case_anonymisation_values,
+        )
+
+        registry.register_audited_model(Case, label=lambda r: r.reference)
+        registry.register_audited_model(
+            Match,
+            related=["case", "room__organisation"],
+            label=lambda r: f"{r.case.reference} → {r.room.organisation}",
+        )
+        registry.register_audited_model(
+            Room,
+            related=["organisation"],
+            label=lambda r: f"{r.organisation} ({r.get_sector_display()})",
+        )
+        registry.register_audited_model(
+            ShadowingSlot, related=["organisation"], label=lambda r: f"{r.organisation} {r.date}"
+        )

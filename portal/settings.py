@@ -268,7 +268,16 @@ RETENTION_DAYS = {
     "invitation": env_int("RETENTION_INVITATION_DAYS", 90),
     "contact": env_int("RETENTION_CONTACT_DAYS", 730),
     "import_file": env_int("RETENTION_IMPORT_FILE_DAYS", 1),
+    # Closed desk cases are anonymised (their figures stay) this long after closing.
+    "desk_case": env_int("RETENTION_DESK_CASE_DAYS", 730),
 }
+
+# The desk (lokaal): the key of the keyed hashes that find an earlier year's case of the
+# same status holder without keeping a readable copy of their name or e-mail. Derived from
+# SECRET_KEY unless set; rotating it makes earlier hashes unmatchable.
+LOKAAL_IDENTITY_KEY = env("LOKAAL_IDENTITY_KEY") or f"lokaal-identity:{SECRET_KEY}"
+# Working days between an intake and the first-response deadline.
+LOKAAL_FIRST_RESPONSE_WORKING_DAYS = env_int("LOKAAL_FIRST_RESPONSE_WORKING_DAYS", 5)
 
 # Security. Production (DEBUG=0) gets the settings that `check --deploy` asks for.
 SESSION_COOKIE_HTTPONLY = True

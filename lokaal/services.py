@@ -1,0 +1,475 @@
+"""Writes of the desk: intake, status changes, assignment, timeline, shadowing, erasure."""
+
+import datetime
+import hashlib
+import hmac
+import unicodedata
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import workdays, workflow
+from portal.mail import queue_email
+
+from .models import (
+    Case,
+    CaseStatusChange,
+    Match,
+    ShadowingBooking,
+    ShortageSubject,
+    Submission,
+    TimelineEntry,
+    TimelineKind,
+)
+
+CONFIRMATION_TEMPLATE = "lokaal-intake-confirmation"
+
+# The intake's answers that become the case's fields (the form's cleaned_data keys).
+INTAKE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "postcode",
+    "municipality",
+    "origin_sector",
+    "education_level",
+    "foreign_diploma",
+    "target_sectors",
+    "subjects",
+    "other_subject",
+    "hours_per_week",
+    "wished_start",
+    "is_status_holder",
+    "heard_via",
+    "motivation",
+)
+# The answers an anonymised submission keeps: figures, nothing that identifies anyone.
+NON_PERSONAL_KEYS = frozenset(
+    {
+        "municipality",
+        "origin_sector",
+        "education_level",
+        "foreign_diploma",
+        "target_sectors",
+        "subjects",
+        "hours_per_week",
+        "wished_start",
+        "is_status_holder",
+        "heard_via",
+        "consent",
+    }
+)
+# What anonymisation writes over a case's personal fields (and over its history rows).
+ANONYMISED_CASE_VALUES = {
+    "name": "",
+    "email": "",
+    "phone": "",
+    "postcode": "",
+    "other_subject": "",
+    "motivation": "",
+    "quota_override_note": "",
+    "identity_email_hash": "",
+    "identity_name_hash": "",
+}
+
+# Shortage subjects of seed 004 (table 9: unfilled teaching jobs in FTE, all of South-West
+# Netherlands, forecast for 2026): (code, Dutch name, English name, FTE).
+SHORTAGE_TABLE_2026 = (
+    ("nederlands", "Nederlands", "Dutch", 189),
+    ("wiskunde", "Wiskunde", "Mathematics", 116),
+    ("duits", "Duits", "German", 56),
+    ("natuurkunde", "Natuurkunde", "Physics", 42),
+    ("frans", "Frans", "French", 41),
+    ("scheikunde", "Scheikunde", "Chemistry", 31),
+    ("economie", "Economie", "Economics", 28),
+    ("informatica", "Informatica", "Computer science", 25),
+    ("klassieke-talen", "Klassieke talen", "Classical languages", 21),
+    ("aardrijkskunde", "Aardrijkskunde", "Geography", 8),
+    ("levensbeschouwing", "Levensbeschouwing", "Religious and philosophical studies", 8),
+    ("biologie", "Biologie", "Biology", 4),
+    ("maatschappijleer", "Maatschappijleer", "Social studies", 4),
+    ("engels", "Engels", "English", 3),
+    ("geschiedenis", "Geschiedenis", "History", 3),
+    ("ckv-kunstvakken", "CKV, kunstvakken", "Arts and culture", 3),
+    ("gezondheidszorg-welzijn", "Gezondheidszorg en welzijn", "Health and welfare", 2),
+    ("lichamelijke-opvoeding", "Lichamelijke opvoeding", "Physical education", 2),
+    (ShortageSubject.OTHER_CODE, "Overige vakken", "Other subjects", 1),
+)
+
+
+# Identity hashes ---------------------------------------------------------------------
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def normalise_name(name):
+    """Lower case, no accents, punctuation or extra spaces ("Jan  de Vrïes": "jan de vries")."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    letters = "".join(c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return " ".join(letters.lower().split())
+
+
+def identity_hash(value):
+    """HMAC-SHA256 (hex) of a normalised value, keyed by settings.LOKAAL_IDENTITY_KEY; "" for ""."""
+    if not value:
+        return ""
+    key = settings.LOKAAL_IDENTITY_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def first_response_due(intake_at):
+    """The first-response deadline: a number of working days after the intake's date."""
+    return workdays.add_working_days(
+        timezone.localdate(intake_at), settings.LOKAAL_FIRST_RESPONSE_WORKING_DAYS
+    )
+
+
+# Intake --------------------------------------------------------------------------------
+
+
+def _json_answers(data):
+    """The submitted answers as JSON values: model instances by primary key, dates as ISO."""
+
+    def convert(value):
+        if hasattr(value, "pk"):
+            return value.pk
+        if isinstance(value, datetime.date | datetime.datetime):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, list | tuple | set) or hasattr(value, "values_list"):
+            return [convert(item) for item in value]
+        return value
+
+    return {key: convert(value) for key, value in data.items()}
+
+
+def _subject_ids(subjects):
+    return [getattr(subject, "pk", subject) for subject in subjects or ()]
+
+
+def intake_submit(*, data, language):
+    """Save an intake from the public form; returns (case, created).
+
+    `data` holds the form's cleaned answers (INTAKE_FIELDS; municipality a Municipality or
+    None, subjects ShortageSubjects or their ids, wished_start a date). An open case with the
+    same (normalised) e-mail gets the answers as one more Submission and a timeline note;
+    nothing of it is overwritten, since anyone can type anyone's address. Otherwise a new
+    case starts as "new" with its first-response deadline and identity hashes; a status
+    holder is checked against earlier years' cases (a hit is flagged, never refused). Either
+    way the confirmation e-mail goes through the outbox, sent after the commit, so a broker
+    outage loses nothing.
+    """
+    email = normalise_email(data.get("email"))
+    now = timezone.now()
+    answers = _json_answers({**data, "email": email})
+    with transaction.atomic():
+        # Two simultaneous submits with one address must not both make a case.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"lokaal:{email}"])
+        case = Case.objects.open().filter(email=email).order_by("-created_at").first()
+        created = case is None
+        if created:
+            case = _case_create(data=data, email=email, now=now)
+        else:
+            TimelineEntry.objects.create(
+                case=case,
+                kind=TimelineKind.NOTE,
+                text=_("New submission received through the intake form."),
+                at=now,
+            )
+        Submission.objects.create(case=case, created_at=now, data=answers, language=language)
+        queue_email(
+            to=email,
+            template=CONFIRMATION_TEMPLATE,
+            context={"case": case, "reference": case.reference, "name": data.get("name", "")},
+            language=language,
+        )
+    return case, created
+
+
+def _case_create(*, data, email, now):
+    fields = {name: data[name] for name in INTAKE_FIELDS if name in data and name != "subjects"}
+    fields["email"] = email
+    for name in ("phone", "postcode", "other_subject", "heard_via", "motivation"):
+        fields[name] = fields.get(name) or ""
+    fields["target_sectors"] = list(fields.get("target_sectors") or [])
+    case = Case(
+        **fields,
+        status=Case.Status.NEW,
+        created_at=now,
+        status_changed_at=now,
+        consent_at=now if data.get("consent", True) else None,
+        first_response_due=first_response_due(now),
+        identity_email_hash=identity_hash(email),
+        identity_name_hash=identity_hash(normalise_name(data.get("name"))),
+    )
+    if case.is_status_holder:
+        case.funding_hit = _earlier_year_case(case)
+    workflow.create(case, by=None, note=_("Intake through the public form."))
+    case.subjects.set(_subject_ids(data.get("subjects")))
+    if case.funding_hit is not None:
+        TimelineEntry.objects.create(
+            case=case,
+            kind=TimelineKind.NOTE,
+            at=now,
+            text=_(
+                "Possible double funding: case %(reference)s of an earlier year has the same "
+                "e-mail address or name. Check before funding; this is not a rejection."
+            )
+            % {"reference": case.funding_hit.reference},
+        )
+    return case
+
+
+def _earlier_year_case(case):
+    """The latest case of an earlier year with the same e-mail or name hash, or None."""
+    year = timezone.localtime(case.created_at).year
+    start_of_year = timezone.make_aware(datetime.datetime(year, 1, 1))
+    hashes = [h for h in (case.identity_email_hash, case.identity_name_hash) if h]
+    if not hashes:
+        return None
+    return (
+        Case.objects.filter(created_at__lt=start_of_year, is_demo=case.is_demo)
+        .filter(Q(identity_email_hash__in=hashes) | Q(identity_name_hash__in=hashes))
+        .order_by("-created_at")
+        .first()
+    )
+
+
+# Case work -----------------------------------------------------------------------------
+
+
+def case_transition(*, case, to, by, note=""):
+    """Change the case's status through the workflow (refused with a message if not allowed).
+
+    The first change away from "new" is the first response; a closing status sets closed_at.
+    Returns the CaseStatusChange row.
+    """
+    with transaction.atomic():
+        change = workflow.transition(case, to, by=by, note=note)
+        changed = []
+        if case.first_response_at is None and change.from_status == Case.Status.NEW:
+            case.first_response_at = change.changed_at
+            changed.append("first_response_at")
+        if to in Case.CLOSED_STATUSES:
+            case.closed_at = change.changed_at
+            changed.append("closed_at")
+        if changed:
+            case.save(update_fields=changed)
+    return change
+
+
+def case_assign(*, case, advisor, by):
+    """Assign the case to a desk advisor (or None: unassigned) and note it on the timeline."""
+    if advisor is not None and not (advisor.is_desk_advisor or advisor.is_programme_team):
+        raise ValidationError(
+            _("A case can only be assigned to a desk advisor or the programme team."),
+            code="not_an_advisor",
+        )
+    with transaction.atomic():
+        case.assigned_to = advisor
+        case.save(update_fields=["assigned_to"])
+        text = (
+            _("Assigned to %(advisor)s.") % {"advisor": advisor.get_full_name() or advisor.email}
+            if advisor
+            else _("No longer assigned to an advisor.")
+        )
+        TimelineEntry.objects.create(case=case, kind=TimelineKind.NOTE, text=text, by=by)
+    return case
+
+
+def timeline_add(*, case, kind, text, by, at=None, match=None, booking=None):
+    """Add an entry to the case's timeline; a first call or e-mail is the first response."""
+    with transaction.atomic():
+        entry = TimelineEntry.objects.create(
+            case=case,
+            kind=kind,
+            text=text,
+            by=by,
+            at=at or timezone.now(),
+            match=match,
+            booking=booking,
+        )
+        if case.first_response_at is None and kind in (TimelineKind.CALL, TimelineKind.EMAIL):
+            case.first_response_at = entry.at
+            case.save(update_fields=["first_response_at"])
+    return entry
+
+
+def shadowing_book(*, slot, case, by):
+    """Book the case into the slot, or refuse with a message when it is full or closed."""
+    with transaction.atomic():
+        # Locking the slot serialises bookings, so that two advisors cannot take its last place.
+        slot = type(slot).objects.select_for_update().get(pk=slot.pk)
+        if not case.is_open:
+            raise ValidationError(_("This case is closed."), code="case_closed")
+        if slot.bookings.filter(case=case).exists():
+            raise ValidationError(
+                _("This candidate is already booked into this slot."), code="already_booked"
+            )
+        taken = slot.bookings.exclude(outcome=ShadowingBooking.Outcome.CANCELLED).count()
+        if taken >= slot.places:
+            raise ValidationError(_("This shadowing slot is full."), code="slot_full")
+        booking = ShadowingBooking.objects.create(slot=slot, case=case, booked_by=by)
+        timeline_add(
+            case=case,
+            kind=TimelineKind.SHADOWING,
+            text=_("Booked for job shadowing at %(slot)s.") % {"slot": slot},
+            by=by,
+            booking=booking,
+        )
+    return booking
+
+
+def shortage_subjects_load():
+    """Create or update the shortage subjects of seed 004 (idempotent); returns their number."""
+    for position, (code, name_nl, name_en, fte) in enumerate(SHORTAGE_TABLE_2026):
+        ShortageSubject.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_nl": name_nl,
+                "name_en": name_en,
+                "shortage_fte": Decimal(fte),
+                # Table 9 is about secondary education (vo).
+                "sectors": ["vo"],
+                "position": position,
+            },
+        )
+    return len(SHORTAGE_TABLE_2026)
+
+
+# Personal data ---------------------------------------------------------------------------
+
+
+def case_anonymisation_values(case):
+    """Clear what identifies the person outside the case row, and return the row's new values.
+
+    Used by case_anonymise and by the "desk_case" retention policy (which writes the values
+    into the row and its history itself). Keeps the figures: sectors, origin, dates, status.
+    """
+    for submission in case.submissions.all():
+        kept = {k: v for k, v in submission.data.items() if k in NON_PERSONAL_KEYS}
+        if kept != submission.data:
+            Submission.objects.filter(pk=submission.pk).update(data=kept)
+    case.timeline.update(text="")
+    CaseStatusChange.objects.filter(case=case).update(note="")
+    ShadowingBooking.objects.filter(case=case).update(outcome_note="")
+    Match.objects.filter(case=case).update(decision_reason="")
+    Match.history.filter(case_id=case.pk).update(decision_reason="")
+    return {**ANONYMISED_CASE_VALUES, "anonymised_at": case.anonymised_at or timezone.now()}
+
+
+def case_anonymise(*, case):
+    """Erase the person from the case (on request, or when its retention period has passed).
+
+    The personal fields of the case and of every history row of it are replaced; submitted
+    answers keep only their figures; notes on the timeline, status changes, bookings and
+    matches are emptied. Status, dates, sectors and origin stay, so the figures still count.
+    """
+    with transaction.atomic():
+        values = case_anonymisation_values(case)
+        # update(), not save(): a save would write one more history row with the old values.
+        Case.objects.filter(pk=case.pk).update(**values)
+        history_fields = {f.name for f in Case.history.model._meta.concrete_fields}
+        Case.history.filter(id=case.pk).update(
+            **{k: v for k, v in values.items() if k in history_fields}
+        )
+        for name, value in values.items():
+            setattr(case, name, value)
+    return case
+
+
+def _user_label(user):
+    return (user.get_full_name() or user.email) if user else None
+
+
+def case_export_data(*, case):
+    """Everything the desk holds about the person of `case`, as JSON-ready values."""
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    case = (
+        Case.objects.select_related("municipality", "assigned_to", "advised_route", "funding_hit")
+        .prefetch_related("subjects")
+        .get(pk=case.pk)
+    )
+    return {
+        "case": {
+            "reference": case.reference,
+            "status": case.status,
+            "name": case.name,
+            "email": case.email,
+            "phone": case.phone,
+            "postcode": case.postcode,
+            "municipality": str(case.municipality) if case.municipality else None,
+            "origin_sector": case.origin_sector,
+            "education_level": case.education_level,
+            "foreign_diploma": case.foreign_diploma,
+            "target_sectors": case.target_sectors,
+            "subjects": [subject.name for subject in case.subjects.all()],
+            "other_subject": case.other_subject,
+            "hours_per_week": case.hours_per_week,
+            "wished_start": when(case.wished_start),
+            "is_status_holder": case.is_status_holder,
+            "heard_via": case.heard_via,
+            "motivation": case.motivation,
+            "consent_at": when(case.consent_at),
+            "assigned_to": _user_label(case.assigned_to),
+            "first_response_due": when(case.first_response_due),
+            "first_response_at": when(case.first_response_at),
+            "advised_route": str(case.advised_route) if case.advised_route else None,
+            "programme_year": case.programme_year,
+            "quota_override_note": case.quota_override_note,
+            "funding_hit": case.funding_hit.reference if case.funding_hit else None,
+            "created_at": when(case.created_at),
+            "closed_at": when(case.closed_at),
+            "anonymised_at": when(case.anonymised_at),
+        },
+        "submissions": [
+            {"submitted_at": when(s.created_at), "language": s.language, "answers": s.data}
+            for s in case.submissions.all()
+        ],
+        "status_changes": [
+            {
+                "from": c.from_status,
+                "to": c.to_status,
+                "at": when(c.changed_at),
+                "by": _user_label(c.changed_by),
+                "note": c.note,
+            }
+            for c in case.status_changes.select_related("changed_by").order_by("changed_at", "pk")
+        ],
+        "timeline": [
+            {"kind": e.kind, "at": when(e.at), "by": _user_label(e.by), "text": e.text}
+            for e in case.timeline.select_related("by").order_by("at", "pk")
+        ],
+        "shadowing": [
+            {
+                "school": str(b.slot.organisation),
+                "date": when(b.slot.date),
+                "outcome": b.outcome,
+                "outcome_note": b.outcome_note,
+                "booked_at": when(b.booked_at),
+            }
+            for b in case.bookings.select_related("slot__organisation")
+        ],
+        "matches": [
+            {
+                "organisation": str(m.room.organisation),
+                "status": m.status,
+                "proposed_at": when(m.proposed_at),
+                "decided_at": when(m.decided_at),
+                "decision_reason": m.decision_reason,
+            }
+            for m in case.matches.select_related("room__organisation")
+        ],
+    }
