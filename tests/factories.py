@@ -1,6 +1,21 @@
+import datetime
+
 import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
+from lokaal.models import (
+    Case,
+    Match,
+    ProgrammeYear,
+    Room,
+    ShadowingBooking,
+    ShadowingSlot,
+    ShortageSubject,
+    Submission,
+    TimelineEntry,
+    TrainingRoute,
+)
 from partners.models import Agreement, Commitment, Contact, Membership, Organisation, Signature
 from portal.models import User
 
@@ -77,3 +92,126 @@ class SignatureFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     agreement = factory.SubFactory(AgreementFactory)
     status = Signature.Status.SIGNED
+
+
+# The desk (lokaal) ---------------------------------------------------------------------
+
+
+class ShortageSubjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShortageSubject
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"vak-{n}")
+    name = factory.Sequence(lambda n: f"Vak {n}")
+    sectors = factory.LazyFunction(lambda: ["vo"])
+    shortage_fte = 10
+
+
+class TrainingRouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingRoute
+
+    name = factory.Sequence(lambda n: f"Zij-instroomtraject {n}")
+    duration_months = 24
+
+
+class ProgrammeYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgrammeYear
+        django_get_or_create = ["year"]
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A case in any status, with its first status row (as workflow.create writes it).
+
+    For a case as the intake makes it, call lokaal.services.intake_submit instead.
+    """
+
+    class Meta:
+        model = Case
+
+    name = factory.Sequence(lambda n: f"Kandidaat {n}")
+    email = factory.Sequence(lambda n: f"kandidaat{n}@example.org")
+    origin_sector = "business_services"
+    education_level = "hbo"
+    target_sectors = factory.LazyFunction(lambda: ["vo"])
+    first_response_due = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=7)
+    )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        case = super()._create(model_class, *args, **kwargs)
+        case.log_status(source="", target=case.status, by=None, note="", at=case.created_at)
+        return case
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Submission
+
+    case = factory.SubFactory(CaseFactory)
+    data = factory.LazyAttribute(lambda o: {"name": o.case.name, "email": o.case.email})
+    language = "nl"
+
+
+class TimelineEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimelineEntry
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "note"
+    text = "Notitie"
+
+
+class ShadowingSlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShadowingSlot
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    sector = "vo"
+    places = 2
+
+
+class ShadowingBookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShadowingBooking
+
+    slot = factory.SubFactory(ShadowingSlotFactory)
+    case = factory.SubFactory(CaseFactory)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    sector = "vo"
+    places = 2
+    hours_per_week = 24
+
+    @factory.post_generation
+    def subjects(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.subjects.set(extracted)
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Match
+
+    case = factory.SubFactory(CaseFactory)
+    room = factory.SubFactory(RoomFactory)
+    score = 50
+    explanation = factory.LazyFunction(list)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        match = super()._create(model_class, *args, **kwargs)
+        match.log_status(source="", target=match.status, by=None, note="", at=match.proposed_at)
+        return match
