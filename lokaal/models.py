@@ -167,6 +167,19 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(is_demo=False)
 
 
+def _next_id(table):
+    """The id the next row of `table` gets, taken before the insert."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            return cursor.fetchone()[0]
+        # SQLite, the embedded default of `make run`: AUTOINCREMENT keeps the last id handed
+        # out in sqlite_sequence, and writing transactions are serialised.
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        return (row[0] if row else 0) + 1
+
+
 class Case(WorkflowModel):
     """One career switcher's way through the desk, from the first intake to placement."""
 
@@ -342,11 +355,7 @@ class Case(WorkflowModel):
             # The reference carries the row's own id, taken from its sequence before the
             # insert, so that it is complete in the first history row too.
             if self.pk is None:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [self._meta.db_table]
-                    )
-                    self.pk = cursor.fetchone()[0]
+                self.pk = _next_id(self._meta.db_table)
                 # With its pk set, Django would try an UPDATE first.
                 kwargs["force_insert"] = True
             self.reference = f"LOK-{timezone.localtime(self.created_at).year}-{self.pk:05d}"
@@ -740,3 +749,4 @@ class TimelineEntry(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
