@@ -750,3 +750,29 @@ class TimelineEntry(models.Model):
     def __str__(self):
         return f"{self.case} {self.get_kind_display()} {self.at:%Y-%m-%d}"
 
+
+class ReminderSent(models.Model):
+    """That a reminder of one kind went to one user on one day: the daily run sends it once."""
+
+    class Kind(models.TextChoices):
+        ADVISOR = "advisor", _("Overdue cases of the advisor")
+        PROGRAMME_TEAM = "programme_team", _("Unassigned and overdue cases")
+
+    day = models.DateField(_("day"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["-day", "pk"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "user", "kind"], name="lokaal_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.user} {self.kind}"
