@@ -475,3 +475,41 @@ def case_export_data(*, case):
             for m in case.matches.select_related("room__organisation")
         ],
     }
+
+
+# Public intake (P1) ------------------------------------------------------------------------
+
+# A submission with exactly the answers of one made this recently (a double click, a reload
+# of the POST) adds nothing.
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def intake_receive(*, data, language):
+    """Take an intake from the public form; returns (case, outcome).
+
+    outcome is "created" (a new case), "added" (one more submission to the open case with
+    this e-mail, through intake_submit) or "duplicate": the same answers reached an open case
+    within DOUBLE_SUBMIT_WINDOW, so nothing is saved or mailed again. The check runs under the
+    same per-e-mail lock as intake_submit, so a double click that sends two requests at once
+    still saves one submission.
+    """
+    email = normalise_email(data.get("email"))
+    answers = _json_answers({**data, "email": email})
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"lokaal:{email}"])
+        earlier = (
+            Submission.objects.filter(
+                case__in=Case.objects.open().filter(email=email),
+                created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+                data=answers,
+            )
+            .select_related("case")
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.case, "duplicate"
+        case, created = intake_submit(data=data, language=language)
+    return case, "created" if created else "added"

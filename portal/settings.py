@@ -278,6 +278,9 @@ RETENTION_DAYS = {
 LOKAAL_IDENTITY_KEY = env("LOKAAL_IDENTITY_KEY") or f"lokaal-identity:{SECRET_KEY}"
 # Working days between an intake and the first-response deadline.
 LOKAAL_FIRST_RESPONSE_WORKING_DAYS = env_int("LOKAAL_FIRST_RESPONSE_WORKING_DAYS", 5)
+# The public intake's limit per client (IP address): "<count>/<seconds>", e.g. "5/600" for
+# five intakes in ten minutes; empty or "0" switches it off.
+LOKAAL_INTAKE_RATE = env("LOKAAL_INTAKE_RATE", "5/600")
 
 # Security. Production (DEBUG=0) gets the settings that `check --deploy` asks for.
 SESSION_COOKIE_HTTPONLY = True

@@ -26,6 +26,7 @@ urlpatterns = [
         views.import_template,
         name="import-template",
     ),
+    path("loket/", include("lokaal.urls")),
     path("", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", cache.set_language, name="set_language"),
