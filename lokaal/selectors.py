@@ -1,9 +1,23 @@
 """Reads of the desk that several views share."""
 
-from django.db.models import Count, Prefetch, Q
-from django.utils import timezone
+import datetime
 
-from .models import Case, Match, ProgrammeYear, Room, ShadowingSlot, ShortageSubject
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Case,
+    CaseStatusChange,
+    Match,
+    OriginSector,
+    ProgrammeYear,
+    Room,
+    ShadowingSlot,
+    ShortageSubject,
+    TargetSector,
+)
 
 
 def case_list(*, user=None):
@@ -57,3 +71,256 @@ def programme_count(*, year):
 
 def open_matches_for(*, case):
     return case.matches.filter(status__in=Match.OPEN_STATUSES).select_related("room__organisation")
+
+
+# Programme team overview and dashboard cards (P4) -----------------------------------------
+
+OVERVIEW_MONTHS = 12
+# The order the overview lists the statuses in: the pipeline, then the side exits.
+OVERVIEW_STATUSES = (
+    *Case.PIPELINE,
+    Case.Status.ON_HOLD,
+    Case.Status.WITHDRAWN,
+    Case.Status.NOT_SUITABLE,
+)
+
+
+def _open_q():
+    return ~Q(status__in=Case.CLOSED_STATUSES)
+
+
+def _overdue_q(today):
+    return _open_q() & Q(first_response_at__isnull=True, first_response_due__lt=today)
+
+
+def _has_target_sector_q(code):
+    # The codes are a JSON list; the quoted code matches on PostgreSQL and SQLite alike.
+    return Q(target_sectors__icontains=f'"{code}"')
+
+
+def overview_period(today):
+    """The first day of the month eleven months before `today`'s: twelve months with today's."""
+    index = today.year * 12 + today.month - 1 - (OVERVIEW_MONTHS - 1)
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _months_from(first):
+    index = first.year * 12 + first.month - 1
+    return [
+        datetime.date((index + n) // 12, (index + n) % 12 + 1, 1) for n in range(OVERVIEW_MONTHS)
+    ]
+
+
+def _percent(part, whole):
+    return round(100 * part / whole) if whole else None
+
+
+def overview_figures(*, today=None):
+    """The programme team's figures, counted in the database in a fixed number of queries.
+
+    Intake figures cover the cases that came in during the last twelve months (this month
+    included); overdue, open and room figures are the state of today; the programme figures
+    cover every year. Anonymised cases count: they keep their status, dates and sectors.
+    """
+    today = today or timezone.localdate()
+    first_month = overview_period(today)
+    start = timezone.make_aware(datetime.datetime.combine(first_month, datetime.time()))
+    cases = Case.objects.filter(created_at__gte=start)
+
+    totals = cases.aggregate(
+        intake=Count("pk"),
+        demo=Count("pk", filter=Q(is_demo=True)),
+        responded=Count("pk", filter=Q(first_response_at__isnull=False)),
+        on_time=Count("pk", filter=Q(first_response_at__date__lte=F("first_response_due"))),
+        **{
+            f"sector_{code}": Count("pk", filter=_has_target_sector_q(code))
+            for code in TargetSector.values
+        },
+    )
+    intake = totals["intake"]
+    now = Case.objects.aggregate(
+        open=Count("pk", filter=_open_q()), overdue=Count("pk", filter=_overdue_q(today))
+    )
+
+    per_month = dict(
+        cases.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    per_month = {month.date(): n for month, n in per_month.items()}
+
+    origins = dict(
+        cases.values("origin_sector").annotate(n=Count("pk")).values_list("origin_sector", "n")
+    )
+    current = dict(Case.objects.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    reached = dict(
+        CaseStatusChange.objects.filter(case__created_at__gte=start)
+        .values("to_status")
+        .annotate(n=Count("case", distinct=True))
+        .values_list("to_status", "n")
+    )
+
+    return {
+        "today": today,
+        "period_start": first_month,
+        "intake": intake,
+        "demo": totals["demo"],
+        "open": now["open"],
+        "overdue": now["overdue"],
+        "responded": totals["responded"],
+        "responded_on_time": totals["on_time"],
+        "responded_on_time_percent": _percent(totals["on_time"], totals["responded"]),
+        "median_days_to_response": _median_days_to_response(cases, totals["responded"]),
+        "intake_per_month": [
+            (month, per_month.get(month, 0)) for month in _months_from(first_month)
+        ],
+        "target_sectors": [
+            (label, totals[f"sector_{code}"], _percent(totals[f"sector_{code}"], intake))
+            for code, label in TargetSector.choices
+        ],
+        "origin_sectors": [
+            (label, origins.get(code, 0), _percent(origins.get(code, 0), intake))
+            for code, label in OriginSector.choices
+        ],
+        "stages": [
+            {
+                "label": Case.Status(status).label,
+                "current": current.get(status, 0),
+                "reached": reached.get(status, 0),
+                "percent": _percent(reached.get(status, 0), intake),
+            }
+            for status in OVERVIEW_STATUSES
+        ],
+        "placements_per_board": _placements_per_board(start),
+        "room_per_sector": _room_against_matches(today, "sector", TargetSector.choices),
+        "room_per_municipality": _room_against_matches(today, "municipality__name", None),
+        "programme_years": _programme_years(today),
+    }
+
+
+def _median_days_to_response(cases, responded):
+    """The median time from intake to first response, in days; two queries, any database."""
+    if not responded:
+        return None
+    waits = (
+        cases.filter(first_response_at__isnull=False)
+        .annotate(
+            wait=ExpressionWrapper(
+                F("first_response_at") - F("created_at"), output_field=DurationField()
+            )
+        )
+        .order_by("wait")
+        .values_list("wait", flat=True)
+    )
+    middle = list(waits[(responded - 1) // 2 : responded // 2 + 1])
+    if not middle:  # the cases changed between the two queries
+        return None
+    median = sum(middle, datetime.timedelta()) / len(middle)
+    return round(median.total_seconds() / 86400, 1)
+
+
+def _placements_per_board(start):
+    """Accepted matches since `start` per board (a school location counts for its board)."""
+    return list(
+        Match.objects.filter(status=Match.Status.ACCEPTED)
+        .alias(at=Coalesce("decided_at", "proposed_at"))
+        .filter(at__gte=start)
+        .annotate(board=Coalesce("room__organisation__parent__name", "room__organisation__name"))
+        .values("board")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "board")
+        .values_list("board", "n")
+    )
+
+
+def _room_against_matches(today, key, choices):
+    """Open rooms' places against the matches made on them, grouped by `key`.
+
+    Two grouped queries, not one: summing places over a join with the matches would count a
+    room's places once per match.
+    """
+    rooms = Room.objects.open(today)
+    published = {
+        row[key]: row for row in rooms.values(key).annotate(rooms=Count("pk"), places=Sum("places"))
+    }
+    made = {
+        row[f"room__{key}"]: row
+        for row in Match.objects.filter(room__in=rooms)
+        .values(f"room__{key}")
+        .annotate(
+            proposed=Count("pk"),
+            accepted=Count("pk", filter=Q(status=Match.Status.ACCEPTED)),
+        )
+    }
+    if choices:
+        labels = dict(choices)
+        keys = [value for value in labels if value in published or value in made]
+    else:
+        labels = {}
+        keys = sorted(published.keys() | made.keys(), key=lambda v: (v is None, v or ""))
+    rows = []
+    for value in keys:
+        room = published.get(value, {})
+        match = made.get(value, {})
+        places = room.get("places") or 0
+        accepted = match.get("accepted", 0)
+        rows.append(
+            {
+                "label": labels.get(value, value) or _("Municipality unknown"),
+                "rooms": room.get("rooms", 0),
+                "places": places,
+                "proposed": match.get("proposed", 0),
+                "accepted": accepted,
+                "left": max(places - accepted, 0),
+            }
+        )
+    return rows
+
+
+def _programme_years(today):
+    """Per year: the status-holder programme's count against its quota, and its intake."""
+    default_quota = ProgrammeYear._meta.get_field("quota").default
+    quotas = dict(ProgrammeYear.objects.values_list("year", "quota"))
+    in_programme = dict(
+        Case.objects.filter(programme_year__isnull=False)
+        .exclude(status=Case.Status.WITHDRAWN)
+        .values("programme_year")
+        .annotate(n=Count("pk"))
+        .values_list("programme_year", "n")
+    )
+    registered = {
+        row["year"]: row
+        for row in Case.objects.filter(is_status_holder=True)
+        .annotate(year=ExtractYear("created_at"))
+        .values("year")
+        .annotate(n=Count("pk"), hits=Count("pk", filter=Q(funding_hit__isnull=False)))
+    }
+    years = sorted({today.year, *quotas, *in_programme, *registered}, reverse=True)
+    rows = []
+    for year in years:
+        quota = quotas.get(year, default_quota)
+        count = in_programme.get(year, 0)
+        rows.append(
+            {
+                "year": year,
+                "count": count,
+                "quota": quota,
+                "over_quota": count > quota,
+                "registered": registered.get(year, {}).get("n", 0),
+                "funding_hits": registered.get(year, {}).get("hits", 0),
+            }
+        )
+    return rows
+
+
+def desk_card(*, user, today=None):
+    """The desk dashboard card's figures for `user`, in one query."""
+    today = today or timezone.localdate()
+    mine = Q(assigned_to=user)
+    return Case.objects.aggregate(
+        my_open=Count("pk", filter=mine & _open_q()),
+        my_overdue=Count("pk", filter=mine & _overdue_q(today)),
+        unassigned_new=Count("pk", filter=Q(assigned_to__isnull=True, status=Case.Status.NEW)),
+        overdue=Count("pk", filter=_overdue_q(today)),
+    )
