@@ -10,6 +10,7 @@ class LokaalConfig(AppConfig):
     def ready(self):
         from portal import access, registry, retention
 
+        from . import selectors
         from .models import Case, Match, Room, ShadowingSlot
         from .services import case_anonymisation_values
 
@@ -18,6 +19,14 @@ class LokaalConfig(AppConfig):
             "lokaal-desk",
             template="lokaal/dashboard_desk.html",
             rule=access.Rule([access.DESK_ADVISOR]),
+            context=lambda user: selectors.desk_card(user=user),
+            order=20,
+        )
+        registry.register_dashboard_card(
+            "lokaal-programme",
+            template="lokaal/dashboard_programme.html",
+            rule=access.Rule([access.PROGRAMME_TEAM]),
+            context=lambda user: selectors.desk_card(user=user),
             order=20,
         )
         registry.register_home_entry("lokaal-desk", template="lokaal/home_entry.html", order=10)
