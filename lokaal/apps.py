@@ -15,6 +15,13 @@ class LokaalConfig(AppConfig):
         from .services import case_anonymisation_values
 
         access.register_topic("desk_contact", _("Desk contact of the board"))
+
+        # The case lists of the separate desks, through the generic import flow (P2).
+        from portal import imports
+
+        from .importers import DeskCaseImporter
+
+        imports.register(DeskCaseImporter)
         registry.register_dashboard_card(
             "lokaal-desk",
             template="lokaal/dashboard_desk.html",

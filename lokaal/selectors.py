@@ -6,6 +6,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetc
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import (
     Case,
@@ -71,6 +72,122 @@ def programme_count(*, year):
 
 def open_matches_for(*, case):
     return case.matches.filter(status__in=Match.OPEN_STATUSES).select_related("room__organisation")
+
+
+# Case pipeline (P2) ----------------------------------------------------------------------
+
+
+def case_detail():
+    """A case with what its page shows about it, loaded with the row."""
+    return Case.objects.select_related(
+        "municipality", "assigned_to", "advised_route", "funding_hit"
+    ).prefetch_related(Prefetch("subjects", queryset=ShortageSubject.objects.order_by("position")))
+
+
+def case_timeline(case):
+    """The case's timeline, newest first: entries, status changes, bookings and matches.
+
+    A booking or match that has its own timeline entry appears once, as that entry (with
+    the booking's outcome or the match's status as it is now).
+    """
+    from .models import TimelineEntry
+
+    items = []
+    entries = TimelineEntry.objects.filter(case=case).select_related(
+        "by", "booking__slot__organisation", "match__room__organisation"
+    )
+    booked, matched = set(), set()
+    for entry in entries:
+        booked.add(entry.booking_id)
+        matched.add(entry.match_id)
+        items.append(
+            {
+                "at": entry.at,
+                "kind": entry.kind,
+                "label": entry.get_kind_display(),
+                "text": entry.text,
+                "by": entry.by,
+                "booking": entry.booking,
+                "match": entry.match,
+            }
+        )
+    for change in case.status_changes.select_related("changed_by"):
+        items.append(
+            {
+                "at": change.changed_at,
+                "kind": "status",
+                "label": _("Status change"),
+                "change": change,
+                "text": change.note,
+                "by": change.changed_by,
+            }
+        )
+    for booking in case.bookings.select_related("slot__organisation", "booked_by"):
+        if booking.pk not in booked:
+            items.append(
+                {
+                    "at": booking.booked_at,
+                    "kind": "shadowing",
+                    "label": _("Job shadowing"),
+                    "booking": booking,
+                    "text": "",
+                    "by": booking.booked_by,
+                }
+            )
+    for match in case.matches.select_related("room__organisation", "proposed_by"):
+        if match.pk not in matched:
+            items.append(
+                {
+                    "at": match.proposed_at,
+                    "kind": "match",
+                    "label": pgettext("timeline", "Match"),
+                    "match": match,
+                    "text": match.decision_reason,
+                    "by": match.proposed_by,
+                }
+            )
+    items.sort(key=lambda item: item["at"], reverse=True)
+    return items
+
+
+EDUCATION_ORDER = ["mbo", "hbo", "wo_bachelor", "wo_master"]
+
+
+def routes_with_hints(*, case):
+    """The active training routes, each with `hints`: how it fits the case's education and
+    target sectors (a hint for the advisor, never a rule)."""
+    from .models import EducationLevel, TrainingRoute
+
+    routes = list(
+        TrainingRoute.objects.filter(active=True).prefetch_related("sectors").order_by(
+            "position", "name"
+        )
+    )
+    wanted = set(case.target_sectors) if case else set()
+    for route in routes:
+        route.hints = []
+        if not case:
+            continue
+        if route.min_education and case.education_level in EDUCATION_ORDER:
+            if EDUCATION_ORDER.index(case.education_level) >= EDUCATION_ORDER.index(
+                route.min_education
+            ):
+                route.hints.append(("ok", _("Education level meets the minimum.")))
+            else:
+                route.hints.append(
+                    (
+                        "warning",
+                        _("Needs at least %(level)s.")
+                        % {"level": EducationLevel(route.min_education).label},
+                    )
+                )
+        codes = {sector.code for sector in route.sectors.all()}
+        if codes and wanted:
+            if codes & wanted:
+                route.hints.append(("ok", _("Leads to a sector the candidate wants.")))
+            else:
+                route.hints.append(("warning", _("Not for the sectors the candidate wants.")))
+    return routes
 
 
 # Programme team overview and dashboard cards (P4) -----------------------------------------

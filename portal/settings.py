@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -253,6 +254,12 @@ CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "portal.tasks.flush_outbox", "schedule": 60.0},
     "publish-pending-tasks": {"task": "portal.tasks.publish_pending_tasks", "schedule": 60.0},
     "purge-expired": {"task": "portal.tasks.purge_expired", "schedule": 24 * 60 * 60.0},
+    # The desk's reminder of overdue first responses, on working-day mornings; it sends once
+    # a day per person, so an extra run (by hand, a retried task) mails nobody twice.
+    "lokaal-send-reminders": {
+        "task": "lokaal.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
 }
 # An e-mail that still cannot be sent this many hours after it was written is marked failed
 # (until then it is retried with growing pauses of up to two hours; see portal/mail.py).

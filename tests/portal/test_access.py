@@ -15,7 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from partners.models import CommitmentProgress, Contact, Membership, Organisation, Signature
 from portal import access
 from portal.models import ImportUpload, Invitation
-from tests.factories import AgreementFactory, CommitmentFactory, ContactFactory, SignatureFactory
+from tests.factories import (
+    AgreementFactory,
+    CaseFactory,
+    CommitmentFactory,
+    ContactFactory,
+    SignatureFactory,
+)
 
 # The programme team last: what it may change (deleting a membership) would otherwise
 # change what the roles after it see.
@@ -90,6 +96,7 @@ def objects(organisation, programme_user, editor_user, viewer_user):
         "year": 2025,
         "importer": "organisations",
         "file_format": "csv",
+        "pk:case": CaseFactory().pk,
     }
 
 
@@ -114,6 +121,14 @@ KWARGS = {
     "import-template": ["importer", "file_format"],
     "partners-public-agreement": ["slug"],
     "invitation-accept": ["token"],
+    "lokaal-case-detail": ["pk:case"],
+    "lokaal-case-status": ["pk:case"],
+    "lokaal-case-assign": ["pk:case"],
+    "lokaal-case-timeline": ["pk:case"],
+    "lokaal-case-route": ["pk:case"],
+    "lokaal-case-programme": ["pk:case"],
+    "lokaal-case-export": ["pk:case"],
+    "lokaal-case-erase": ["pk:case"],
 }
 
 
