@@ -36,6 +36,21 @@ class LokaalConfig(AppConfig):
             context=lambda user: selectors.desk_card(user=user),
             order=20,
         )
+        # Room, shadowing and matching (P3): the desk's lists, and a board's desk contact's
+        # proposals to decide on.
+        registry.register_dashboard_card(
+            "lokaal-room",
+            template="lokaal/dashboard_room.html",
+            rule=access.Rule([access.DESK_ADVISOR, access.PROGRAMME_TEAM]),
+            order=25,
+        )
+        registry.register_dashboard_card(
+            "lokaal-desk-contact",
+            template="lokaal/dashboard_desk_contact.html",
+            rule=access.Rule(access.PARTNER_ROLES, topic="desk_contact"),
+            context=lambda user: selectors.desk_contact_card(user=user),
+            order=25,
+        )
         registry.register_home_entry("lokaal-desk", template="lokaal/home_entry.html", order=10)
 
         # Closed cases are kept anonymised, not deleted: the desk's figures still count them.

@@ -441,3 +441,27 @@ def desk_card(*, user, today=None):
         unassigned_new=Count("pk", filter=Q(assigned_to__isnull=True, status=Case.Status.NEW)),
         overdue=Count("pk", filter=_overdue_q(today)),
     )
+
+
+# Shadowing, room and matching (P3) -----------------------------------------------------
+
+
+def desk_contact_matches(*, user):
+    """The matches a board's desk contact decides on: those for room of the organisations
+    where `user` holds the topic role `desk_contact`, and of their school locations (the
+    programme team: all)."""
+    from portal import access
+
+    matches = Match.objects.select_related("case", "room__organisation", "room__municipality")
+    if access.PROGRAMME_TEAM in access.roles_of(user):
+        return matches
+    mine = [
+        pk for pk, member in access.memberships_of(user).items() if "desk_contact" in member.topics
+    ]
+    return matches.filter(Q(room__organisation__in=mine) | Q(room__organisation__parent__in=mine))
+
+
+def desk_contact_card(*, user):
+    return {
+        "proposed": desk_contact_matches(user=user).filter(status=Match.Status.PROPOSED).count()
+    }

@@ -20,6 +20,7 @@ from .models import (
     Case,
     CaseStatusChange,
     Match,
+    Room,
     ShadowingBooking,
     ShortageSubject,
     Submission,
@@ -659,3 +660,233 @@ def _reminder_once(*, day, user, kind, template, context):
             },
         )
     return 1
+
+
+# Shadowing, room and matching (P3) -----------------------------------------------------
+
+BOOKING_TEMPLATE = "lokaal-shadowing-booked"
+MATCH_PROPOSED_TEMPLATE = "lokaal-match-proposed"
+MATCH_DECIDED_TEMPLATE = "lokaal-match-decided"
+DESK_CONTACT = "desk_contact"
+
+
+def _absolute_url(name, *args):
+    from django.urls import reverse
+
+    return settings.PORTAL_BASE_URL + reverse(name, args=args)
+
+
+def organisation_contact_emails(organisation):
+    """Who hears of the desk's news for `organisation`: its members with the topic role
+    `desk_contact`, else its editors; a school location without either falls back to its
+    board the same way. Returns a sorted list of e-mail addresses (maybe empty)."""
+    for org in (organisation, organisation.parent):
+        if org is None:
+            continue
+        members = list(
+            org.memberships.filter(user__is_active=True).values_list(
+                "user__email", "role", "topics"
+            )
+        )
+        contacts = sorted(
+            {email for email, _role, topics in members if DESK_CONTACT in (topics or ())}
+        )
+        editors = sorted({email for email, role, _topics in members if role == "editor"})
+        if contacts or editors:
+            return contacts or editors
+    return []
+
+
+def room_save(*, room, subjects, by):
+    """Create or change a room for career switchers with its subjects in one transaction."""
+    with transaction.atomic():
+        if room.pk is None:
+            room.published_by = by
+        room.save()
+        room.subjects.set(subjects)
+    return room
+
+
+def room_close(*, room):
+    """Close a room: it no longer counts as open; accepted placements stay."""
+    room.active = False
+    room.save(update_fields=["active"])
+    return room
+
+
+def slot_save(*, slot, by):
+    if slot.pk is None:
+        slot.created_by = by
+    slot.save()
+    return slot
+
+
+def shadowing_booking_create(*, slot, case, by, language=None):
+    """Book the case into the slot (`shadowing_book`) and tell the school's contacts by
+    e-mail through the outbox; refused with a message when the slot is full or the case
+    closed or already booked there."""
+    with transaction.atomic():
+        booking = shadowing_book(slot=slot, case=case, by=by)
+        slot = booking.slot
+        for email in organisation_contact_emails(slot.organisation):
+            queue_email(
+                to=email,
+                template=BOOKING_TEMPLATE,
+                context={
+                    "slot": slot,
+                    "first_name": first_name(case.name),
+                    "url": _absolute_url(
+                        "lokaal-partner-offers", (slot.organisation.parent or slot.organisation).pk
+                    ),
+                },
+                language=language,
+            )
+    return booking
+
+
+def shadowing_outcome_record(*, booking, outcome, note, by):
+    """Record how the shadowing went, on the booking and on the case's timeline."""
+    with transaction.atomic():
+        booking.outcome = outcome
+        booking.outcome_note = note
+        booking.save(update_fields=["outcome", "outcome_note"])
+        text = _("Job shadowing at %(slot)s: %(outcome)s.") % {
+            "slot": booking.slot,
+            "outcome": booking.get_outcome_display(),
+        }
+        timeline_add(
+            case=booking.case,
+            kind=TimelineKind.SHADOWING,
+            text=f"{text} {note}".strip(),
+            by=by,
+            booking=booking,
+        )
+    return booking
+
+
+def first_name(name):
+    """The first word of a name: all a board sees of a candidate before it accepts."""
+    parts = (name or "").split()
+    return parts[0] if parts else ""
+
+
+def match_propose(*, case, room, score, explanation, by, language=None):
+    """Propose the case for a place in the room: a Match (with its score and reasons), the
+    case to "matched" through the workflow (unless it is there already for another
+    proposal), a timeline entry, and an e-mail to the room's desk contacts.
+
+    Refused with a message when the room has no place left or the case cannot be matched
+    from its status."""
+    with transaction.atomic():
+        room = Room.objects.with_places_left().get(pk=room.pk)
+        if not room.active or room.places_left < 1:
+            raise ValidationError(_("This room has no places left."), code="room_full")
+        if Match.objects.filter(case=case, room=room, status__in=Match.OPEN_STATUSES).exists():
+            raise ValidationError(
+                _("This candidate already has an open match here."), code="already_matched"
+            )
+        if case.status != Case.Status.MATCHED:
+            case_transition(case=case, to=Case.Status.MATCHED, by=by)
+        match = Match(case=case, room=room, score=score, explanation=explanation, proposed_by=by)
+        workflow.create(match, by=by)
+        TimelineEntry.objects.create(
+            case=case,
+            kind=TimelineKind.MATCH,
+            text=_("Proposed for a place at %(room)s.") % {"room": room},
+            by=by,
+            match=match,
+        )
+        for email in organisation_contact_emails(room.organisation):
+            queue_email(
+                to=email,
+                template=MATCH_PROPOSED_TEMPLATE,
+                context={
+                    "match": match,
+                    "room": room,
+                    "url": _absolute_url("lokaal-match-detail", match.pk),
+                },
+                language=language,
+            )
+    return match
+
+
+def _advisor_email(match):
+    advisor = match.case.assigned_to or match.proposed_by
+    return advisor.email if advisor else ""
+
+
+def match_accept(*, match, by, reason=""):
+    """The board accepts: the match takes a place in its room and the case is placed.
+
+    The room row is locked first, so two accepts for its last place cannot both pass
+    (places left never go below zero); the case closes as placed through the workflow (a
+    system change: the board user is checked against the match's own workflow); the case's
+    other open proposals are withdrawn; the advisor is told by e-mail."""
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(pk=match.room_id)
+        accepted = room.matches.filter(status=Match.Status.ACCEPTED).count()
+        if accepted >= room.places:
+            raise ValidationError(_("This room has no places left."), code="room_full")
+        workflow.transition(match, Match.Status.ACCEPTED, by=by, note=reason)
+        _decided(match, by=by, reason=reason)
+        case = Case.objects.get(pk=match.case_id)
+        case_transition(
+            case=case,
+            to=Case.Status.PLACED,
+            by=None,
+            note=_("Accepted by %(organisation)s.") % {"organisation": room.organisation},
+        )
+        for other in case.matches.filter(status=Match.Status.PROPOSED).exclude(pk=match.pk):
+            workflow.transition(
+                other, Match.Status.WITHDRAWN, by=None, note=_("The candidate has been placed.")
+            )
+        _match_decided_notice(match, room=room, by=by, text=_("Placed at %(room)s."))
+    return match
+
+
+def match_decline(*, match, by, reason):
+    """The board declines, with a reason: the case goes back to the advisor ("route
+    advised") when no other proposal is open, and the advisor is told by e-mail."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Give a reason for declining."), code="reason_required")
+    with transaction.atomic():
+        workflow.transition(match, Match.Status.DECLINED, by=by, note=reason)
+        _decided(match, by=by, reason=reason)
+        case = Case.objects.get(pk=match.case_id)
+        still_open = case.matches.filter(status__in=Match.OPEN_STATUSES).exists()
+        if case.status == Case.Status.MATCHED and not still_open:
+            case_transition(
+                case=case,
+                to=Case.Status.ROUTE_ADVISED,
+                by=None,
+                note=_("The proposed match was declined."),
+            )
+        _match_decided_notice(match, room=match.room, by=by, text=_("Declined by %(room)s."))
+    return match
+
+
+def _decided(match, *, by, reason):
+    match.decided_by = by
+    match.decided_at = timezone.now()
+    match.decision_reason = reason
+    match.save(update_fields=["decided_by", "decided_at", "decision_reason"])
+
+
+def _match_decided_notice(match, *, room, by, text):
+    entry = (text % {"room": room.organisation}) + (
+        f" {match.decision_reason}" if match.decision_reason else ""
+    )
+    TimelineEntry.objects.create(
+        case_id=match.case_id, kind=TimelineKind.MATCH, text=entry, by=by, match=match
+    )
+    email = _advisor_email(match)
+    if email:
+        queue_email(
+            to=email,
+            template=MATCH_DECIDED_TEMPLATE,
+            context={
+                "match": match,
+                "room": room,
+                "url": _absolute_url("lokaal-case-matches", match.case_id),
+            },
+        )

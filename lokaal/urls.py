@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import cases, intake, overview
+from .views import cases, intake, overview, room, shadowing
+from .views import matching as matching_views
 
 urlpatterns = [
     # Public intake (P1)
@@ -19,6 +20,27 @@ urlpatterns = [
     path("aanmeldingen/<int:pk>/wissen/", cases.case_erase, name="lokaal-case-erase"),
     path("achterstallig/", cases.overdue_list, name="lokaal-overdue"),
     path("trajecten/", cases.route_list, name="lokaal-route-list"),
+    # Shadowing, room and matching (P3)
+    path("organisaties/<int:pk>/aanbod/", room.partner_offers, name="lokaal-partner-offers"),
+    path("organisaties/<int:pk>/ruimte/nieuw/", room.room_create, name="lokaal-room-create"),
+    path("ruimte/", room.room_list, name="lokaal-room-list"),
+    path("ruimte/totalen/", room.room_totals, name="lokaal-room-totals"),
+    path("ruimte/<int:pk>/bewerken/", room.room_edit, name="lokaal-room-edit"),
+    path("ruimte/<int:pk>/sluiten/", room.room_close, name="lokaal-room-close"),
+    path(
+        "organisaties/<int:pk>/meeloopdagen/nieuw/",
+        shadowing.slot_create,
+        name="lokaal-slot-create",
+    ),
+    path("meeloopdagen/", shadowing.slot_list, name="lokaal-slot-list"),
+    path("meeloopdagen/<int:pk>/bewerken/", shadowing.slot_edit, name="lokaal-slot-edit"),
+    path("aanmeldingen/<int:pk>/meelopen/", shadowing.case_shadowing, name="lokaal-case-shadowing"),
+    path("boekingen/<int:pk>/uitkomst/", shadowing.booking_outcome, name="lokaal-booking-outcome"),
+    path(
+        "aanmeldingen/<int:pk>/koppelen/", matching_views.case_matches, name="lokaal-case-matches"
+    ),
+    path("voorstellen/", matching_views.match_list, name="lokaal-match-list"),
+    path("voorstellen/<int:pk>/", matching_views.match_detail, name="lokaal-match-detail"),
     # Programme team overview (P4)
     path("overzicht/", overview.overview, name="lokaal-overview"),
 ]

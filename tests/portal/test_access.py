@@ -39,6 +39,11 @@ EDIT_VIEWS = {
     "partners-contact-edit",
     "partners-contact-delete",
     "partners-progress-edit",
+    "lokaal-room-create",
+    "lokaal-room-edit",
+    "lokaal-room-close",
+    "lokaal-slot-create",
+    "lokaal-slot-edit",
 }
 
 
@@ -66,6 +71,20 @@ def test_a_view_without_a_rule_is_detected():
 
     assert access.rule_for(naked_view) is None
     assert access.rule_for(access.public(naked_view)) is access.PUBLIC
+
+
+def desk_offers(organisation):
+    """The desk's room, shadowing slot, booking and match at `organisation` (lokaal, P3)."""
+    from tests.factories import MatchFactory, RoomFactory, ShadowingBookingFactory
+
+    room = RoomFactory(organisation=organisation)
+    booking = ShadowingBookingFactory(slot__organisation=organisation)
+    return {
+        "pk:room": room.pk,
+        "pk:slot": booking.slot.pk,
+        "pk:booking": booking.pk,
+        "pk:match": MatchFactory(room=room).pk,
+    }
 
 
 @pytest.fixture
@@ -97,6 +116,7 @@ def objects(organisation, programme_user, editor_user, viewer_user):
         "importer": "organisations",
         "file_format": "csv",
         "pk:case": CaseFactory().pk,
+        **desk_offers(organisation),
     }
 
 
@@ -129,6 +149,16 @@ KWARGS = {
     "lokaal-case-programme": ["pk:case"],
     "lokaal-case-export": ["pk:case"],
     "lokaal-case-erase": ["pk:case"],
+    "lokaal-partner-offers": ["pk:organisation"],
+    "lokaal-room-create": ["pk:organisation"],
+    "lokaal-room-edit": ["pk:room"],
+    "lokaal-room-close": ["pk:room"],
+    "lokaal-slot-create": ["pk:organisation"],
+    "lokaal-slot-edit": ["pk:slot"],
+    "lokaal-case-shadowing": ["pk:case"],
+    "lokaal-booking-outcome": ["pk:booking"],
+    "lokaal-case-matches": ["pk:case"],
+    "lokaal-match-detail": ["pk:match"],
 }
 
 
