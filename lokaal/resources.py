@@ -349,16 +349,16 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
                 setattr(instance, attribute, parse_bool(row.get(column), default=default))
             except ValueError as error:
                 errors[column] = str(error)
-        for column, attribute in (
-            ("gewenste_start", "wished_start"),
-            ("datum_aanmelding", "created_at"),
-        ):
-            try:
-                setattr(instance, attribute, parse_date(row.get(column)))
-            except ValueError as error:
-                errors[column] = str(error)
+        try:
+            instance.wished_start = parse_date(row.get("gewenste_start"))
+        except ValueError as error:
+            errors["gewenste_start"] = str(error)
         today = timezone.localdate()
-        created = instance.created_at or today
+        try:
+            created = parse_date(row.get("datum_aanmelding")) or today
+        except ValueError as error:
+            errors["datum_aanmelding"] = str(error)
+            created = today
         if created > today:
             errors["datum_aanmelding"] = _("The date of registration lies in the future.")
         # Noon, so that the date is the same in every time zone the portal might show.
