@@ -43,7 +43,8 @@ def test_the_preview_shows_new_and_refused_rows_and_saves_nothing(advisor_client
         upload(
             advisor_client,
             HEADER
-            + "Jan de Vries;jan@example.org;;2611 AB;Delft;hospitality;hbo;vo;wiskunde;nee;;03-02-2026;\n"
+            + "Jan de Vries;jan@example.org;;2611 AB;Delft;hospitality;hbo;vo;wiskunde;nee;;"
+            + "03-02-2026;\n"
             + "Bestaand;bestaand@example.org;;;;;hbo;;;;;;\n"
             + "Dubbel;JAN@example.org;;;;;hbo;;;;;;\n"
             + "Fout;geen-adres;;1234;Atlantis;;promotie;xx;latijn;misschien;verdwenen;31-31-2026;"
@@ -75,8 +76,9 @@ def test_confirming_creates_cases_through_the_workflow(advisor_client, advisor_u
     response = upload(
         advisor_client,
         HEADER
-        + "Jan de Vries;Jan@Example.org;06 12345678;2611ab;delft;Hospitality;HBO (higher professional);"
-        + "vo, mbo;Wiskunde;ja;Route advised;03-02-2026;loket@example.org\n"
+        + "Jan de Vries;Jan@Example.org;06 12345678;2611ab;delft;Hospitality;"
+        + "HBO (higher professional);vo, mbo;Wiskunde;ja;Route advised;03-02-2026;"
+        + "loket@example.org\n"
         + "Sara Bakker;sara@example.org;;;;;wo_master;po;;;;;\n",
     )
     preview = preview_of(advisor_client, response)
