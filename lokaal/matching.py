@@ -51,71 +51,133 @@ class Candidate:
         )
 
 
-@dataclass
+@dataclass(slots=True)
+class Place:
+    """What matching needs of one open room: plain values, no model instance."""
+
+    pk: int
+    sector: str
+    subject_ids: frozenset
+    municipality_id: int | None
+    in_region: bool
+    special_education: bool
+    hours_per_week: int | None
+    places_left: int
+
+    @classmethod
+    def from_room(cls, room):
+        """A Place of a Room (loaded with `with_places_left()`, or it counts them)."""
+        return cls(
+            pk=room.pk,
+            sector=room.sector,
+            subject_ids=frozenset(subject.pk for subject in room.subjects.all()),
+            municipality_id=room.municipality_id,
+            in_region=bool(room.municipality and room.municipality.in_region),
+            special_education=room.special_education,
+            hours_per_week=room.hours_per_week,
+            places_left=room.places_left,
+        )
+
+
+@dataclass(slots=True)
 class Ranked:
-    room: object
+    place: Place
     score: int
     # JSON values, as Match.explanation keeps them.
     reasons: list = field(default_factory=list)
 
 
 def places_for_matching(*, today=None):
-    """Open rooms with places left, their subjects and municipality loaded: three queries."""
-    from .selectors import open_rooms
+    """The open rooms with places left, as Places: two queries, no model instances.
 
-    return list(open_rooms(today=today).filter(accepted_count__lt=F("places")).order_by("pk"))
+    Model instances with prefetched subjects cost most of the time at thousands of rooms;
+    plain rows of the rooms and of their subject links cost a fraction of it.
+    """
+    from .models import Room
+
+    rooms = Room.objects.open(today)
+    rows = (
+        rooms.with_places_left()
+        .filter(accepted_count__lt=F("places"))
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "sector",
+            "municipality_id",
+            "municipality__in_region",
+            "special_education",
+            "hours_per_week",
+            "places",
+            "accepted_count",
+        )
+    )
+    subjects = {}
+    links = Room.subjects.through.objects.filter(room__in=rooms).values_list(
+        "room_id", "shortagesubject_id"
+    )
+    for room_id, subject_id in links:
+        subjects.setdefault(room_id, set()).add(subject_id)
+    empty = frozenset()
+    return [
+        Place(
+            pk=pk,
+            sector=sector,
+            subject_ids=frozenset(subjects[pk]) if pk in subjects else empty,
+            municipality_id=municipality_id,
+            in_region=bool(in_region),
+            special_education=special,
+            hours_per_week=hours,
+            places_left=places - accepted,
+        )
+        for pk, sector, municipality_id, in_region, special, hours, places, accepted in rows
+    ]
 
 
 def shortage_weights(subjects):
-    """{subject id: share of the largest shortage (0..1)} for the given ShortageSubjects."""
+    """{subject id: (share of the largest shortage, 0..1; the FTE as text)}."""
     subjects = list(subjects)
     largest = max((subject.shortage_fte for subject in subjects), default=Decimal(0))
-    if not largest:
-        return {subject.pk: 0.0 for subject in subjects}
-    return {subject.pk: float(subject.shortage_fte / largest) for subject in subjects}
+    return {
+        subject.pk: (
+            float(subject.shortage_fte / largest) if largest else 0.0,
+            str(subject.shortage_fte),
+        )
+        for subject in subjects
+    }
 
 
 def _reason(code, points, **params):
     return {"code": code, "points": points, "params": params}
 
 
-def score_place(candidate, room, weights):
-    """(score, reasons) of one room for the candidate; reasons in the order they count."""
+def score_place(candidate, place, weights):
+    """(score, reasons) of one place for the candidate; reasons in the order they count."""
     reasons = []
-    if room.sector in candidate.target_sectors:
-        reasons.append(_reason("sector", SECTOR_POINTS, sector=room.sector))
+    if place.sector in candidate.target_sectors:
+        reasons.append(_reason("sector", SECTOR_POINTS, sector=place.sector))
     else:
-        reasons.append(_reason("sector_other", 0, sector=room.sector))
+        reasons.append(_reason("sector_other", 0, sector=place.sector))
 
-    best = None
-    for subject in room.subjects.all():
-        if subject.pk in candidate.subject_ids:
-            points = SUBJECT_BASE_POINTS + round(SUBJECT_SHORTAGE_POINTS * weights[subject.pk])
-            if best is None or points > best[0]:
-                best = (points, subject)
-    if best is not None:
-        points, subject = best
-        reasons.append(
-            _reason(
-                "subject",
-                points,
-                subject_id=subject.pk,
-                fte=str(subject.shortage_fte),
-            )
-        )
+    shared = place.subject_ids & candidate.subject_ids
+    if shared:
+        # The shared subject with the largest shortage counts.
+        subject_id = max(shared, key=lambda pk: (weights.get(pk, (0.0, ""))[0], -pk))
+        weight, fte = weights.get(subject_id, (0.0, "0"))
+        points = SUBJECT_BASE_POINTS + round(SUBJECT_SHORTAGE_POINTS * weight)
+        reasons.append(_reason("subject", points, subject_id=subject_id, fte=fte))
 
-    if candidate.municipality_id and room.municipality_id == candidate.municipality_id:
+    if candidate.municipality_id and place.municipality_id == candidate.municipality_id:
         reasons.append(_reason("municipality_same", SAME_MUNICIPALITY_POINTS))
-    elif candidate.in_region and room.municipality is not None and room.municipality.in_region:
+    elif candidate.in_region and place.in_region:
         reasons.append(_reason("municipality_region", SAME_REGION_POINTS))
     else:
         reasons.append(_reason("municipality_outside", 0))
 
-    if room.special_education and TargetSector.SO in candidate.target_sectors:
+    if place.special_education and TargetSector.SO in candidate.target_sectors:
         reasons.append(_reason("special_education", SPECIAL_EDUCATION_POINTS))
 
-    if candidate.hours_per_week and room.hours_per_week:
-        difference = abs(candidate.hours_per_week - room.hours_per_week)
+    if candidate.hours_per_week and place.hours_per_week:
+        difference = abs(candidate.hours_per_week - place.hours_per_week)
         if difference <= HOURS_CLOSE:
             points = HOURS_CLOSE_POINTS
         elif difference <= HOURS_NEAR:
@@ -123,44 +185,51 @@ def score_place(candidate, room, weights):
         else:
             points = 0
         reasons.append(
-            _reason("hours", points, wanted=candidate.hours_per_week, offered=room.hours_per_week)
+            _reason("hours", points, wanted=candidate.hours_per_week, offered=place.hours_per_week)
         )
     return sum(reason["points"] for reason in reasons), reasons
 
 
-def rank(candidate, places, *, weights=None):
+def rank(candidate, places, weights):
     """The places ranked for `candidate`, best first: a list of Ranked.
 
-    `places` are rooms as `places_for_matching` loads them (subjects prefetched). Places in
-    a wanted sector come first; ties go to more places left, then to the older room.
+    `places` are Places (`places_for_matching`, `Place.from_room`); `weights` come from
+    `shortage_weights`. Places in a wanted sector come first, whatever else the others
+    offer; ties go to more places left, then to the older room.
     """
-    if weights is None:
-        subjects = {s.pk: s for room in places for s in room.subjects.all()}
-        weights = shortage_weights(subjects.values())
     ranked = []
-    for room in places:
-        score, reasons = score_place(candidate, room, weights)
-        ranked.append(Ranked(room=room, score=score, reasons=reasons))
-    # A place in a sector the candidate does not want comes after every one it does want,
-    # whatever else it offers.
+    for place in places:
+        score, reasons = score_place(candidate, place, weights)
+        ranked.append(Ranked(place, score, reasons))
     ranked.sort(
         key=lambda r: (
             r.reasons[0]["code"] != "sector",
             -r.score,
-            -r.room.places_left,
-            r.room.pk,
+            -r.place.places_left,
+            r.place.pk,
         )
     )
     return ranked
 
 
 def rank_case(case, *, today=None):
-    """The open places ranked for `case` (a fixed number of queries, whatever their number)."""
+    """The open places ranked for `case`: a fixed number of queries, whatever their number.
+
+    `case` should have its subjects prefetched and its municipality loaded.
+    """
     from .models import ShortageSubject
 
     places = places_for_matching(today=today)
     weights = shortage_weights(ShortageSubject.objects.all())
-    return rank(Candidate.from_case(case), places, weights=weights)
+    return rank(Candidate.from_case(case), places, weights)
+
+
+def rank_room(case, room):
+    """The Ranked of one room for `case`: the score and reasons a proposal stores."""
+    from .models import ShortageSubject
+
+    weights = shortage_weights(ShortageSubject.objects.all())
+    return rank(Candidate.from_case(case), [Place.from_room(room)], weights)[0]
 
 
 def reason_text(reason, subject_names):

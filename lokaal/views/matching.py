@@ -28,7 +28,7 @@ def case_matches(request, pk):
     form = ProposeForm(request.POST or None, rooms=selectors.open_rooms())
     if request.method == "POST" and form.is_valid():
         room = form.cleaned_data["room"]
-        ranked = matching.rank(matching.Candidate.from_case(case), [room])[0]
+        ranked = matching.rank_room(case, room)
         try:
             services.match_propose(
                 case=case,
@@ -54,14 +54,16 @@ def case_matches(request, pk):
         case.matches.filter(status__in=Match.OPEN_STATUSES).values_list("room", flat=True)
     )
     names = matching.subject_names()
+    shown = ranked[:SHOWN]
+    rooms = selectors.open_rooms().in_bulk([r.place.pk for r in shown])
     places = [
         {
-            "room": r.room,
+            "room": rooms[r.place.pk],
             "score": r.score,
             "reasons": matching.describe(r.reasons, names),
-            "proposed": r.room.pk in open_rooms,
+            "proposed": r.place.pk in open_rooms,
         }
-        for r in ranked[:SHOWN]
+        for r in shown
     ]
     return render(
         request,

@@ -42,7 +42,7 @@ def test_a_place_in_the_same_municipality_ranks_above_the_region_and_outside(pla
     region = RoomFactory(municipality=den_haag)
     outside = RoomFactory(municipality=leiden)
     ranked = matching.rank_case(case)
-    assert [r.room for r in ranked] == [same, region, outside]
+    assert [r.place.pk for r in ranked] == [same.pk, region.pk, outside.pk]
     assert "municipality_same" in codes(ranked[0])
     assert "municipality_region" in codes(ranked[1])
     assert "municipality_outside" in codes(ranked[2])
@@ -57,7 +57,7 @@ def test_the_sector_counts_most_and_each_reason_carries_its_points(places):
     wanted = RoomFactory(sector="po", municipality=None, hours_per_week=None)
     RoomFactory(sector="vo", municipality=delft, hours_per_week=20)
     ranked = matching.rank_case(case)
-    assert ranked[0].room == wanted
+    assert ranked[0].place.pk == wanted.pk
     assert ranked[0].reasons[0] == {"code": "sector", "points": 30, "params": {"sector": "po"}}
     assert ranked[1].reasons[0]["code"] == "sector_other"
     assert ranked[1].score == sum(reason["points"] for reason in ranked[1].reasons)
@@ -75,7 +75,7 @@ def test_a_subject_weighs_by_its_shortage(places):
     small = RoomFactory(subjects=[history])
     none = RoomFactory()
     ranked = matching.rank_case(case)
-    assert [r.room for r in ranked] == [shortage, small, none]
+    assert [r.place.pk for r in ranked] == [shortage.pk, small.pk, none.pk]
     subject = next(r for r in ranked[0].reasons if r["code"] == "subject")
     assert subject["points"] == matching.SUBJECT_BASE_POINTS + matching.SUBJECT_SHORTAGE_POINTS
     assert subject["params"] == {"subject_id": dutch.pk, "fte": "189.0"}
@@ -90,10 +90,12 @@ def test_special_education_and_hours_add_to_the_score():
     near = RoomFactory(sector="so", hours_per_week=26)
     far = RoomFactory(sector="so", hours_per_week=12)
     ranked = matching.rank_case(case)
-    assert [r.room for r in ranked] == [special, near, far]
+    assert [r.place.pk for r in ranked] == [special.pk, near.pk, far.pk]
     assert "special_education" in codes(ranked[0])
-    hours = {r.room: next(x for x in r.reasons if x["code"] == "hours")["points"] for r in ranked}
-    assert hours == {special: 15, near: 5, far: 0}
+    hours = {
+        r.place.pk: next(x for x in r.reasons if x["code"] == "hours")["points"] for r in ranked
+    }
+    assert hours == {special.pk: 15, near.pk: 5, far.pk: 0}
 
 
 def test_only_open_places_with_places_left_are_ranked():
@@ -110,14 +112,14 @@ def test_only_open_places_with_places_left_are_ranked():
     half = RoomFactory(places=2)
     MatchFactory(room=half, status=Match.Status.ACCEPTED)
     ranked = matching.rank_case(case)
-    assert {r.room for r in ranked} == {open_room, half}
+    assert {r.place.pk for r in ranked} == {open_room.pk, half.pk}
 
 
 def test_ties_go_to_the_room_with_more_places_left():
     case = CaseFactory()
     few = RoomFactory(places=1)
     many = RoomFactory(places=5)
-    assert [r.room for r in matching.rank_case(case)] == [many, few]
+    assert [r.place.pk for r in matching.rank_case(case)] == [many.pk, few.pk]
 
 
 def test_ranking_costs_the_same_queries_for_many_places(django_assert_max_num_queries):
@@ -142,6 +144,16 @@ def test_ranking_costs_the_same_queries_for_many_places(django_assert_max_num_qu
     )
     assert count() == few
     assert few <= 5
+
+
+def test_a_proposal_scores_one_room_as_the_ranking_does():
+    subject = ShortageSubjectFactory(shortage_fte=50)
+    case = CaseFactory(hours_per_week=20)
+    case.subjects.set([subject])
+    room = RoomFactory(subjects=[subject], hours_per_week=22)
+    ranked = next(r for r in matching.rank_case(case) if r.place.pk == room.pk)
+    single = matching.rank_room(case, room)
+    assert (single.score, single.reasons) == (ranked.score, ranked.reasons)
 
 
 # The page ---------------------------------------------------------------------------------
