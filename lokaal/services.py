@@ -156,7 +156,7 @@ def _subject_ids(subjects):
     return [getattr(subject, "pk", subject) for subject in subjects or ()]
 
 
-def intake_submit(*, data, language):
+def intake_submit(*, data, language, is_demo=False):
     """Save an intake from the public form; returns (case, created).
 
     `data` holds the form's cleaned answers (INTAKE_FIELDS; municipality a Municipality or
@@ -166,7 +166,8 @@ def intake_submit(*, data, language):
     case starts as "new" with its first-response deadline and identity hashes; a status
     holder is checked against earlier years' cases (a hit is flagged, never refused). Either
     way the confirmation e-mail goes through the outbox, sent after the commit, so a broker
-    outage loses nothing.
+    outage loses nothing. `is_demo` marks a new case as demo data (load_demo_lokaal), so that
+    its double-funding check looks at demo cases only.
     """
     email = normalise_email(data.get("email"))
     now = timezone.now()
@@ -180,7 +181,7 @@ def intake_submit(*, data, language):
         case = Case.objects.open().filter(email=email).order_by("-created_at").first()
         created = case is None
         if created:
-            case = _case_create(data=data, email=email, now=now)
+            case = _case_create(data=data, email=email, now=now, is_demo=is_demo)
         else:
             TimelineEntry.objects.create(
                 case=case,
@@ -198,7 +199,7 @@ def intake_submit(*, data, language):
     return case, created
 
 
-def _case_create(*, data, email, now):
+def _case_create(*, data, email, now, is_demo=False):
     fields = {name: data[name] for name in INTAKE_FIELDS if name in data and name != "subjects"}
     fields["email"] = email
     for name in ("phone", "postcode", "other_subject", "heard_via", "motivation"):
@@ -213,6 +214,7 @@ def _case_create(*, data, email, now):
         first_response_due=first_response_due(now),
         identity_email_hash=identity_hash(email),
         identity_name_hash=identity_hash(normalise_name(data.get("name"))),
+        is_demo=is_demo,
     )
     if case.is_status_holder:
         case.funding_hit = _earlier_year_case(case)
