@@ -6,7 +6,7 @@ reason is kept as a code with its points and parameters, not as text: the adviso
 board's desk contact read it in their own language (`describe`).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F
@@ -79,14 +79,6 @@ class Place:
         )
 
 
-@dataclass(slots=True)
-class Ranked:
-    place: Place
-    score: int
-    # JSON values, as Match.explanation keeps them.
-    reasons: list = field(default_factory=list)
-
-
 def places_for_matching(*, today=None):
     """The open rooms with places left, as Places: two queries, no model instances.
 
@@ -150,44 +142,90 @@ def _reason(code, points, **params):
     return {"code": code, "points": points, "params": params}
 
 
-def score_place(candidate, place, weights):
-    """(score, reasons) of one place for the candidate; reasons in the order they count."""
-    reasons = []
-    if place.sector in candidate.target_sectors:
-        reasons.append(_reason("sector", SECTOR_POINTS, sector=place.sector))
-    else:
-        reasons.append(_reason("sector_other", 0, sector=place.sector))
+def _assess(candidate, place, weights):
+    """The points per criterion: (sector, subject, subject id or None, municipality,
+    municipality code, special education, hours). Plain numbers, so that ranking thousands
+    of places builds no reason until one is read."""
+    sector = SECTOR_POINTS if place.sector in candidate.target_sectors else 0
 
+    subject, subject_id = 0, None
     shared = place.subject_ids & candidate.subject_ids
     if shared:
         # The shared subject with the largest shortage counts.
         subject_id = max(shared, key=lambda pk: (weights.get(pk, (0.0, ""))[0], -pk))
-        weight, fte = weights.get(subject_id, (0.0, "0"))
-        points = SUBJECT_BASE_POINTS + round(SUBJECT_SHORTAGE_POINTS * weight)
-        reasons.append(_reason("subject", points, subject_id=subject_id, fte=fte))
+        weight = weights.get(subject_id, (0.0, "0"))[0]
+        subject = SUBJECT_BASE_POINTS + round(SUBJECT_SHORTAGE_POINTS * weight)
 
     if candidate.municipality_id and place.municipality_id == candidate.municipality_id:
-        reasons.append(_reason("municipality_same", SAME_MUNICIPALITY_POINTS))
+        municipality, where = SAME_MUNICIPALITY_POINTS, "municipality_same"
     elif candidate.in_region and place.in_region:
-        reasons.append(_reason("municipality_region", SAME_REGION_POINTS))
+        municipality, where = SAME_REGION_POINTS, "municipality_region"
     else:
-        reasons.append(_reason("municipality_outside", 0))
+        municipality, where = 0, "municipality_outside"
 
-    if place.special_education and TargetSector.SO in candidate.target_sectors:
-        reasons.append(_reason("special_education", SPECIAL_EDUCATION_POINTS))
+    special = (
+        SPECIAL_EDUCATION_POINTS
+        if place.special_education and TargetSector.SO in candidate.target_sectors
+        else 0
+    )
 
+    hours = 0
     if candidate.hours_per_week and place.hours_per_week:
         difference = abs(candidate.hours_per_week - place.hours_per_week)
         if difference <= HOURS_CLOSE:
-            points = HOURS_CLOSE_POINTS
+            hours = HOURS_CLOSE_POINTS
         elif difference <= HOURS_NEAR:
-            points = HOURS_NEAR_POINTS
-        else:
-            points = 0
+            hours = HOURS_NEAR_POINTS
+    return sector, subject, subject_id, municipality, where, special, hours
+
+
+def _explain(candidate, place, weights, assessment):
+    sector, subject, subject_id, municipality, where, special, hours = assessment
+    reasons = [_reason("sector" if sector else "sector_other", sector, sector=place.sector)]
+    if subject_id is not None:
+        fte = weights.get(subject_id, (0.0, "0"))[1]
+        reasons.append(_reason("subject", subject, subject_id=subject_id, fte=fte))
+    reasons.append(_reason(where, municipality))
+    if special:
+        reasons.append(_reason("special_education", special))
+    if candidate.hours_per_week and place.hours_per_week:
         reasons.append(
-            _reason("hours", points, wanted=candidate.hours_per_week, offered=place.hours_per_week)
+            _reason("hours", hours, wanted=candidate.hours_per_week, offered=place.hours_per_week)
         )
-    return sum(reason["points"] for reason in reasons), reasons
+    return reasons
+
+
+def score_place(candidate, place, weights):
+    """(score, reasons) of one place for the candidate; reasons in the order they count."""
+    assessment = _assess(candidate, place, weights)
+    return _score(assessment), _explain(candidate, place, weights, assessment)
+
+
+def _score(assessment):
+    sector, subject, _subject_id, municipality, _where, special, hours = assessment
+    return sector + subject + municipality + special + hours
+
+
+class Ranked:
+    """One place's score for a candidate; its reasons are built when first read."""
+
+    __slots__ = ("place", "score", "wanted_sector", "_assessment", "_context", "_reasons")
+
+    def __init__(self, place, assessment, candidate, weights):
+        self.place = place
+        self.score = _score(assessment)
+        self.wanted_sector = assessment[0] > 0
+        self._assessment = assessment
+        self._context = (candidate, weights)
+        self._reasons = None
+
+    @property
+    def reasons(self):
+        """JSON values, as Match.explanation keeps them."""
+        if self._reasons is None:
+            candidate, weights = self._context
+            self._reasons = _explain(candidate, self.place, weights, self._assessment)
+        return self._reasons
 
 
 def rank(candidate, places, weights):
@@ -197,18 +235,10 @@ def rank(candidate, places, weights):
     `shortage_weights`. Places in a wanted sector come first, whatever else the others
     offer; ties go to more places left, then to the older room.
     """
-    ranked = []
-    for place in places:
-        score, reasons = score_place(candidate, place, weights)
-        ranked.append(Ranked(place, score, reasons))
-    ranked.sort(
-        key=lambda r: (
-            r.reasons[0]["code"] != "sector",
-            -r.score,
-            -r.place.places_left,
-            r.place.pk,
-        )
-    )
+    ranked = [
+        Ranked(place, _assess(candidate, place, weights), candidate, weights) for place in places
+    ]
+    ranked.sort(key=lambda r: (not r.wanted_sector, -r.score, -r.place.places_left, r.place.pk))
     return ranked
 
 

@@ -146,6 +146,36 @@ def test_ranking_costs_the_same_queries_for_many_places(django_assert_max_num_qu
     assert few <= 5
 
 
+def test_every_score_is_the_sum_of_its_reasons_points():
+    subjects = [ShortageSubjectFactory(shortage_fte=fte) for fte in (5, 50, 120)]
+    candidate = matching.Candidate(
+        target_sectors=frozenset({"so", "vo"}),
+        subject_ids=frozenset(s.pk for s in subjects[:2]),
+        municipality_id=1,
+        in_region=True,
+        hours_per_week=24,
+    )
+    places = [
+        matching.Place(
+            pk=n,
+            sector=("po", "so", "vo", "mbo")[n % 4],
+            subject_ids=frozenset(s.pk for s in subjects[: n % 4]),
+            municipality_id=n % 3,
+            in_region=bool(n % 2),
+            special_education=bool(n % 5 == 0),
+            hours_per_week=(None, 8, 20, 24, 30, 36)[n % 6],
+            places_left=1 + n % 3,
+        )
+        for n in range(60)
+    ]
+    ranked = matching.rank(candidate, places, matching.shortage_weights(subjects))
+    for r in ranked:
+        assert r.score == sum(reason["points"] for reason in r.reasons)
+        assert r.wanted_sector == (r.reasons[0]["code"] == "sector")
+    scores = [(not r.wanted_sector, -r.score) for r in ranked]
+    assert scores == sorted(scores)
+
+
 def test_a_proposal_scores_one_room_as_the_ranking_does():
     subject = ShortageSubjectFactory(shortage_fte=50)
     case = CaseFactory(hours_per_week=20)
