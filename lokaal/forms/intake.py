@@ -52,11 +52,10 @@ def normalise_phone(value):
     return digits
 
 
-def municipality_choices():
+def municipality_choices(municipalities):
     """The region's municipalities first, then others, then "elsewhere"."""
-    region, elsewhere = [], []
-    for pk, name, in_region in Municipality.objects.values_list("pk", "name", "in_region"):
-        (region if in_region else elsewhere).append((str(pk), name))
+    region = [(str(m.pk), m.name) for m in municipalities if m.in_region]
+    elsewhere = [(str(m.pk), m.name) for m in municipalities if not m.in_region]
     choices = [("", _("Choose your municipality"))]
     if region:
         choices.append((_("Haaglanden region"), region))
@@ -247,7 +246,9 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = municipality_choices()
+        # One query: the choices, and the object a valid choice stands for.
+        self.municipalities = {str(m.pk): m for m in Municipality.objects.order_by("name")}
+        self.fields["municipality"].choices = municipality_choices(self.municipalities.values())
 
     @property
     def is_robot(self):
@@ -305,12 +306,7 @@ class IntakeForm(forms.Form):
         value = self.cleaned_data["municipality"]
         if value == OTHER_MUNICIPALITY:
             return None
-        municipality = Municipality.objects.filter(pk=value).first()
-        if municipality is None:
-            raise forms.ValidationError(
-                _("Choose a municipality from the list."), code="invalid_choice"
-            )
-        return municipality
+        return self.municipalities[value]
 
     def clean_wished_start(self):
         wished = self.cleaned_data["wished_start"]

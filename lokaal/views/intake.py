@@ -25,11 +25,14 @@ ROBOT = "-"  # what the session holds after a honeypot hit: a success page witho
 
 def intake_rate():
     """(count, seconds) of settings.LOKAAL_INTAKE_RATE, or None when there is no limit."""
-    count, _slash, seconds = (settings.LOKAAL_INTAKE_RATE or "").partition("/")
+    rate = (settings.LOKAAL_INTAKE_RATE or "").strip()
+    if rate in ("", "0"):
+        return None
+    count, _slash, seconds = rate.partition("/")
     try:
         count, seconds = int(count), int(seconds or 60)
     except ValueError:
-        logger.error("LOKAAL_INTAKE_RATE=%r is not <count>/<seconds>: no limit", count)
+        logger.error("LOKAAL_INTAKE_RATE=%r is not <count>/<seconds>: no limit", rate)
         return None
     return (count, seconds) if count > 0 and seconds > 0 else None
 
