@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_import, bench_organisations, common, load  # noqa: E402
+from benchmarks import bench_import, bench_lokaal, bench_organisations, common, load  # noqa: E402
 
 
 def machine():
@@ -101,6 +101,9 @@ def main():
         if "--profile" in sys.argv[1:]:
             bench_import.profile()
         print(flush=True)
+        desk_pages = bench_lokaal.run_pages()
+        bench_lokaal.report_pages(desk_pages)
+        print(flush=True)
         loads = load.run()
     summary(organisations, imports, f"{setting}; {postgres}")
     print()
@@ -108,6 +111,7 @@ def main():
     print(f"Total {time.perf_counter() - started:.0f} s.")
     failed = bench_organisations.problems_of(organisations) + bench_import.problems_of(imports)
     failed += load.problems_of(loads)
+    failed += bench_lokaal.problems_of_pages(desk_pages)
     return 1 if failed else 0
 
 

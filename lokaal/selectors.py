@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
@@ -211,7 +212,10 @@ def _overdue_q(today):
 
 
 def _has_target_sector_q(code):
-    # The codes are a JSON list; the quoted code matches on PostgreSQL and SQLite alike.
+    # The codes are a JSON list. PostgreSQL tests containment in the jsonb itself; SQLite (the
+    # embedded default) has no containment lookup, and there the quoted code matches the text.
+    if connection.vendor == "postgresql":
+        return Q(target_sectors__contains=[code])
     return Q(target_sectors__icontains=f'"{code}"')
 
 
