@@ -9,7 +9,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -135,7 +135,7 @@ def _submissions(case):
                 continue
             try:
                 label = Case._meta.get_field(key).verbose_name
-            except Exception:
+            except FieldDoesNotExist:
                 label = key
             rows.append((label, _show(key, value, choices, subjects, municipalities)))
         result.append({"submission": submission, "is_new": index > 0, "rows": rows})

@@ -500,3 +500,24 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     for url in (LIST, detail(case), reverse("lokaal-case-export", args=[case.pk])):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_list_export_takes_the_same_number_of_queries_for_few_and_many_cases(
+    advisor_client,
+):
+    subject = ShortageSubjectFactory()
+
+    def add(n):
+        for _i in range(n):
+            CaseFactory().subjects.add(subject)
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            _export(advisor_client, view="all")
+        return len(context.captured_queries)
+
+    add(2)
+    queries()
+    few = queries()
+    add(30)
+    assert queries() == few
