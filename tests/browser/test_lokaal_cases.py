@@ -11,8 +11,8 @@ from allauth.mfa.totp.internal.auth import (
 from django.urls import reverse
 
 from lokaal.models import Case
-from tests.browser.test_accessibility import assert_accessible, open_page
-from tests.factories import PASSWORD, CaseFactory, UserFactory
+from tests.browser.test_accessibility import assert_accessible, log_in, open_page
+from tests.factories import PASSWORD, CaseFactory, TrainingRouteFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +78,24 @@ def test_an_advisor_moves_a_case_through_the_pipeline(page, live_server, advisor
     assert case.status_changes.filter(changed_by=advisor).count() == 4
     assert page.locator("main ol.history li").count() >= 5
     assert_accessible(page)
+
+
+def test_the_route_catalogue_and_the_erase_confirmation_pass_axe(
+    page, live_server, programme_team_user
+):
+    TrainingRouteFactory(name="Zij-instroom vo", eligibility_hint="Een hbo- of wo-diploma")
+    case = CaseFactory(name="Fatima el Amrani", is_status_holder=True)
+    log_in(page, live_server, programme_team_user)
+    open_page(page, reverse("lokaal-route-list"))
+    assert page.locator("main table tbody tr").count() == 1
+    assert_accessible(page)
+    # A status holder's page has the programme form too.
+    open_page(page, case.get_absolute_url())
+    assert page.locator("#id_programme-decision_note").is_visible()
+    assert_accessible(page)
+    open_page(page, reverse("lokaal-case-erase", args=[case.pk]))
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.locator("main form button.button--danger").click()
+    case.refresh_from_db()
+    assert case.is_anonymised and case.name == ""
