@@ -7,7 +7,11 @@ locust headless (benchmarks/locustfile.py) against, one after the other:
 
 - the bare view (first and last; the baseline is the mean of both runs);
 - the home page and the public page of the agreement with the most signatories (anonymous);
-- the organisation list, logged in as a programme-team user with TOTP.
+- the organisation list, logged in as a programme-team user with TOTP;
+- the desk's intake POST (anonymous): each client GETs the form once for its CSRF cookie and
+  token, then POSTs valid intakes with distinct e-mail addresses (a new case each, its
+  confirmation e-mail through the outbox); a 302 to the success page is the good answer.
+  The rate limit is off in bench_settings.py.
 
 Prints requests per second, p50 and p95 and the throughput ratio against the bare view.
 Public pages must reach RATIO_BUDGET of the bare view's throughput with a p95 under
@@ -19,7 +23,9 @@ Run: .venv/bin/python benchmarks/load.py (also part of benchmarks/run_all.py); w
 every request (the figures before the public-page cache).
 Environment: BENCH_LOAD_SECONDS (per page, default 15), BENCH_LOAD_USERS (default 20),
 BENCH_CACHE_URL (a Redis URL for the portal's cache, as in production; default the
-per-process memory cache of each worker).
+per-process memory cache of each worker), BENCH_BROKER_URL (a Redis URL for Celery, as in
+production: the intake's confirmation e-mail is then only published, not sent during the
+request; nothing consumes the queue during the run; default: tasks run in-process).
 """
 
 import csv
@@ -73,7 +79,7 @@ def prepare():
     from django.urls import reverse
 
     from benchmarks import bench_organisations
-    from partners.models import Agreement, Signature
+    from partners.models import Agreement, Municipality, Signature
 
     bench_organisations.clear()
     started = time.perf_counter()
@@ -102,6 +108,15 @@ def prepare():
         ("home", reverse("home"), ""),
         ("public agreement", reverse("partners-public-agreement", args=[agreement.slug]), ""),
         ("organisation list (programme team)", reverse("partners-organisation-list"), cookie),
+        (
+            "desk intake POST",
+            reverse("lokaal-intake"),
+            "",
+            {
+                "LOAD_SCENARIO": "intake",
+                "LOAD_MUNICIPALITY": str(Municipality.objects.order_by("name").first().pk),
+            },
+        ),
         ("bare view (again)", "/bench/bare/", ""),
     ]
     return pages
@@ -115,6 +130,7 @@ def gunicorn_environment(no_cache=False):
         SECURE_SSL_REDIRECT="0",
         STATIC_MANIFEST="0",
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", ""),
+        CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", ""),
         BENCH_NO_CACHE="1" if no_cache else "0",
         PYTHONWARNINGS="ignore::UserWarning",
     )
@@ -174,10 +190,13 @@ def stop(process, timeout=10):
         pass
 
 
-def run_locust(port, path, cookie, directory):
-    """Run locust headless against one page; returns its aggregated figures."""
+def run_locust(port, path, cookie, directory, scenario=None):
+    """Run locust headless against one page; returns its aggregated figures.
+
+    `scenario` holds extra environment for the locustfile (LOAD_SCENARIO and its settings).
+    """
     prefix = Path(directory) / "locust"
-    environment = dict(os.environ, LOAD_PATH=path, LOAD_COOKIE=cookie)
+    environment = dict(os.environ, LOAD_PATH=path, LOAD_COOKIE=cookie, **(scenario or {}))
     process = subprocess.Popen(
         [
             str(VENV_BIN / "locust"),
@@ -238,16 +257,17 @@ def run(no_cache=False):
                 wait_until_up(gunicorn, port)
                 print(
                     f"gunicorn on 127.0.0.1:{port}, {WORKERS} workers, DEBUG=0, "
-                    f"{describe_cache(no_cache)}; locust {USERS} clients, {SECONDS} s per page, "
+                    f"{describe_cache(no_cache)}, {describe_broker()}; "
+                    f"locust {USERS} clients, {SECONDS} s per page, "
                     "no think time",
                     flush=True,
                 )
-                for name, path, cookie in pages:
+                for name, path, cookie, *scenario in pages:
                     for _ in range(WARMUP):
                         status, _body = fetch(port, path, cookie)
                         if status != 200:
                             raise RuntimeError(f"{name} ({path}) answered {status}, not 200")
-                    results[name] = figures = run_locust(port, path, cookie, directory)
+                    results[name] = figures = run_locust(port, path, cookie, directory, *scenario)
                     print(
                         f"  {name:<36} {figures['rps']:>7.0f} req/s  p50 {figures['p50']:>4.0f} "
                         f"ms  p95 {figures['p95']:>4.0f} ms  ({figures['requests']} requests, "
@@ -261,6 +281,10 @@ def run(no_cache=False):
         finally:
             stop(gunicorn)
     return summarise(results)
+
+
+def describe_broker():
+    return "Redis broker" if os.environ.get("BENCH_BROKER_URL") else "tasks in-process"
 
 
 def describe_cache(no_cache):

@@ -2,14 +2,24 @@
 
 Each simulated client requests the page again as soon as it has the answer (no think time),
 as wrk does; anything but a 200 counts as a failure (a redirect to the login page too).
+
+LOAD_SCENARIO=intake: each client GETs the desk's intake form (LOAD_PATH) once for its CSRF
+cookie and token, then POSTs valid intakes, each with its own e-mail address, in the
+municipality LOAD_MUNICIPALITY; anything but the 302 to the success page is a failure.
 """
 
 import os
+import re
+import uuid
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, constant, task
 
 PATH = os.environ["LOAD_PATH"]
 HEADERS = {"Cookie": os.environ["LOAD_COOKIE"]} if os.environ.get("LOAD_COOKIE") else {}
+
+
+SCENARIO = os.environ.get("LOAD_SCENARIO", "page")
 
 
 class Visitor(FastHttpUser):
@@ -22,3 +32,57 @@ class Visitor(FastHttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
+
+
+class Candidate(FastHttpUser):
+    """A career switcher sending the intake form, again and again with other answers."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        response = self.client.get(PATH, name=f"{PATH} (form)")
+        self.token = re.search(
+            rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content
+        ).group(1)
+        # With DEBUG=0 the CSRF cookie is marked Secure, and a client over plain http keeps
+        # it to itself; send it as a browser over https would.
+        cookie = re.search(r"csrftoken=([^;]+)", response.headers["Set-Cookie"]).group(1)
+        self.cookie = f"csrftoken={cookie}"
+
+    @task
+    def intake(self):
+        answers = {
+            "csrfmiddlewaretoken": self.token.decode(),
+            "name": "Bench Kandidaat",
+            "email": f"bench-{uuid.uuid4().hex}@example.org",
+            "phone": "06 12345678",
+            "postcode": "2511 AB",
+            "municipality": os.environ["LOAD_MUNICIPALITY"],
+            "origin_sector": "business_services",
+            "education_level": "hbo",
+            "target_sectors": "vo",
+            "hours_per_week": "24",
+            "heard_via": "social_media",
+            "motivation": "Ik wil graag lesgeven.",
+            "consent": "on",
+        }
+        with self.client.post(
+            PATH,
+            data=urlencode(answers),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": self.cookie,
+                "Referer": self.host + PATH,
+            },
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"status {response.status_code}")
+
+
+# locust runs every user class in the file; keep the one of this run.
+if SCENARIO == "intake":
+    del Visitor
+else:
+    del Candidate
