@@ -680,22 +680,27 @@ def _absolute_url(name, *args):
 
 def organisation_contact_emails(organisation):
     """Who hears of the desk's news for `organisation`: its members with the topic role
-    `desk_contact`, else its editors; a school location without either falls back to its
-    board the same way. Returns a sorted list of e-mail addresses (maybe empty)."""
-    for org in (organisation, organisation.parent):
-        if org is None:
-            continue
-        members = list(
+    `desk_contact`, else those of its board (for a school location), else its editors, else
+    its board's editors. Returns a sorted list of e-mail addresses (maybe empty)."""
+    organisations = [org for org in (organisation, organisation.parent) if org is not None]
+    members = {
+        org.pk: list(
             org.memberships.filter(user__is_active=True).values_list(
                 "user__email", "role", "topics"
             )
         )
-        contacts = sorted(
-            {email for email, _role, topics in members if DESK_CONTACT in (topics or ())}
-        )
-        editors = sorted({email for email, role, _topics in members if role == "editor"})
-        if contacts or editors:
-            return contacts or editors
+        for org in organisations
+    }
+    for org in organisations:
+        contacts = {
+            email for email, _role, topics in members[org.pk] if DESK_CONTACT in (topics or ())
+        }
+        if contacts:
+            return sorted(contacts)
+    for org in organisations:
+        editors = {email for email, role, _topics in members[org.pk] if role == "editor"}
+        if editors:
+            return sorted(editors)
     return []
 
 
