@@ -209,3 +209,22 @@ def test_two_simultaneous_accepts_cannot_overbook_the_last_place():
     assert sorted(results) == ["accepted", "refused"]
     assert room.matches.filter(status=Match.Status.ACCEPTED).count() == 1
     assert Case.objects.filter(status=Case.Status.PLACED).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_proposal_at_a_school_location_is_mailed_to_the_boards_desk_contact(
+    desk_contact, board, advisor_user
+):
+    location = OrganisationFactory(kind=Organisation.Kind.SCHOOL_LOCATION, parent=board)
+    MembershipFactory(organisation=location, role="editor")  # an editor, not a desk contact
+    case = CaseFactory(status=Case.Status.ROUTE_ADVISED)
+    match = services.match_propose(
+        case=case,
+        room=RoomFactory(organisation=location),
+        score=40,
+        explanation=[],
+        by=advisor_user,
+    )
+    mail = OutgoingEmail.objects.get()
+    assert mail.to == desk_contact.email
+    assert reverse("lokaal-match-detail", args=[match.pk]) in mail.body_text
