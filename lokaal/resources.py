@@ -465,6 +465,9 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
     def do_instance_save(self, instance, is_create):
         note = pgettext("change reason", "Import")
         target = instance._target_status
+        if instance.is_status_holder:
+            # As at the intake: an earlier year's case of the same person is flagged.
+            instance.funding_hit = services._earlier_year_case(instance)
         workflow.create(instance, by=self.user, note=note)
         instance.subjects.set(instance._subject_ids)
         for status in _path_to(target):

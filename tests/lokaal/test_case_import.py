@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lokaal.models import Case
+from lokaal.services import identity_hash
 from partners.models import Municipality
 from portal.models import ImportUpload
 from tests.factories import CaseFactory, ShortageSubjectFactory
@@ -73,6 +74,12 @@ def test_the_preview_shows_new_and_refused_rows_and_saves_nothing(advisor_client
 
 
 def test_confirming_creates_cases_through_the_workflow(advisor_client, advisor_user, catalogue):
+    earlier = CaseFactory(
+        email="jan@example.org",
+        status="placed",
+        created_at=timezone.make_aware(datetime.datetime(2024, 3, 1)),
+        identity_email_hash=identity_hash("jan@example.org"),
+    )
     response = upload(
         advisor_client,
         HEADER
@@ -86,7 +93,7 @@ def test_confirming_creates_cases_through_the_workflow(advisor_client, advisor_u
     assert advisor_client.post(response["Location"]).status_code == 302
     assert not ImportUpload.objects.exists()
 
-    jan = Case.objects.get(email="jan@example.org")
+    jan = Case.objects.exclude(pk=earlier.pk).get(email="jan@example.org")
     assert (jan.name, jan.postcode, jan.municipality, jan.origin_sector) == (
         "Jan de Vries",
         "2611 AB",
@@ -96,6 +103,7 @@ def test_confirming_creates_cases_through_the_workflow(advisor_client, advisor_u
     assert jan.target_sectors == ["vo", "mbo"]
     assert [s.code for s in jan.subjects.all()] == ["wiskunde"]
     assert jan.is_status_holder and jan.assigned_to == advisor_user
+    assert jan.funding_hit == earlier
     assert timezone.localtime(jan.created_at).date() == datetime.date(2026, 2, 3)
     assert jan.first_response_due > datetime.date(2026, 2, 3)
     assert jan.reference.startswith("LOK-2026-")
