@@ -234,14 +234,16 @@ class IntakeForm(forms.Form):
         },
     )
     # The honeypot: a field people never see or reach (hidden with a class, aria-hidden and
-    # out of the tab order), which form-filling robots fill in.
-    website = forms.CharField(
+    # out of the tab order), which form-filling robots fill in. Its name is one that browsers'
+    # autofill does not recognise (as they would "website" or "url"), so that no person's
+    # browser fills it for them.
+    extra_info = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    HONEYPOT = "website"
+    HONEYPOT = "extra_info"
     GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs):

@@ -67,7 +67,7 @@ def test_intake_form_errors_then_success(page, municipality, language):
     page.locator("#id_motivation").fill("<b>Ik wil graag lesgeven.</b>")
     page.locator("#id_consent").check()
     # The honeypot cannot be reached with the keyboard.
-    assert page.locator("#id_website").get_attribute("tabindex") == "-1"
+    assert page.locator("#id_extra_info").get_attribute("tabindex") == "-1"
     submit(page)
 
     # (The browser keeps the fragment of the summary's link across the redirect.)

@@ -127,7 +127,7 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology(client):
     html = client.get(URL).content.decode()
     trap = html[html.index('<div class="visually-hidden" aria-hidden="true">') :]
     trap = trap[: trap.index("</div>")]
-    assert 'name="website"' in trap
+    assert 'name="extra_info"' in trap
     assert 'tabindex="-1"' in trap and 'autocomplete="off"' in trap
     assert "style=" not in trap
 
@@ -418,7 +418,7 @@ def test_the_same_answers_after_the_double_submit_window_are_a_new_submission(
 
 @pytest.mark.django_db
 def test_a_filled_honeypot_shows_success_and_saves_nothing(client, answers):
-    answers["website"] = "https://spam.example"
+    answers["extra_info"] = "https://spam.example"
     response = post(client, answers)
     assert response.status_code == 302 and response["Location"] == DONE_URL
     done = client.get(DONE_URL)
@@ -470,7 +470,7 @@ def test_forms_with_mistakes_do_not_count_against_the_limit(answers, settings):
 def test_robots_count_against_the_limit(answers, settings):
     settings.LOKAAL_INTAKE_RATE = "1/600"
     client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="192.0.2.14")
-    assert post(client, {**answers, "website": "x"}).status_code == 302
+    assert post(client, {**answers, "extra_info": "x"}).status_code == 302
     assert post(client, answers).status_code == 429
 
 
