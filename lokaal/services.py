@@ -480,190 +480,6 @@ def case_export_data(*, case):
     }
 
 
-# Public intake (P1) ------------------------------------------------------------------------
-
-# A submission with exactly the answers of one made this recently (a double click, a reload
-# of the POST) adds nothing.
-DOUBLE_SUBMIT_WINDOW = datetime.timedelta(minutes=10)
-
-
-def intake_receive(*, data, language):
-    """Take an intake from the public form; returns (case, outcome).
-
-    outcome is "created" (a new case), "added" (one more submission to the open case with
-    this e-mail, through intake_submit) or "duplicate": the same answers reached an open case
-    within DOUBLE_SUBMIT_WINDOW, so nothing is saved or mailed again. The check runs under the
-    same per-e-mail lock as intake_submit, so a double click that sends two requests at once
-    still saves one submission.
-    """
-    email = normalise_email(data.get("email"))
-    answers = _json_answers({**data, "email": email})
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"lokaal:{email}"])
-        earlier = (
-            Submission.objects.filter(
-                case__in=Case.objects.open().filter(email=email),
-                created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
-                data=answers,
-            )
-            .select_related("case")
-            .order_by("-created_at")
-            .first()
-        )
-        if earlier is not None:
-            return earlier.case, "duplicate"
-        case, created = intake_submit(data=data, language=language)
-    return case, "created" if created else "added"
-
-
-# Case pipeline: route advice, the status-holder programme, reminders (P2) ---------------
-
-
-def case_advise_route(*, case, route, by, note=""):
-    """Record `route` as the case's advised training route, with a timeline note."""
-    with transaction.atomic():
-        case.advised_route = route
-        case.save(update_fields=["advised_route"])
-        text = _("Advised training route: %(route)s.") % {"route": route}
-        TimelineEntry.objects.create(
-            case=case, kind=TimelineKind.NOTE, text=f"{text}\n{note}".strip(), by=by
-        )
-    return case
-
-
-def case_programme_join(*, case, year, by, decision_note=""):
-    """Put a status holder's case in the programme of `year`, counted against its quota.
-
-    When the year's quota is reached, joining needs an explicit decision (`decision_note`,
-    kept on the case); without one it is refused with code "quota_reached". The year's row
-    is locked, so two advisors cannot both take its last place.
-    """
-    from .models import ProgrammeYear
-    from .selectors import programme_count
-
-    if not case.is_status_holder:
-        raise ValidationError(
-            _("Only a status holder or someone displaced from Ukraine can join the programme."),
-            code="not_a_status_holder",
-        )
-    if case.programme_year == year:
-        raise ValidationError(
-            _("This case is already in the programme of %(year)s.") % {"year": year},
-            code="already_in_programme",
-        )
-    decision_note = (decision_note or "").strip()
-    with transaction.atomic():
-        programme, _created = ProgrammeYear.objects.get_or_create(year=year)
-        ProgrammeYear.objects.select_for_update().get(pk=programme.pk)
-        count, quota = programme_count(year=year)
-        if count >= quota and not decision_note:
-            raise ValidationError(
-                _(
-                    "The programme of %(year)s is full (%(count)s of %(quota)s). To add this "
-                    "case anyway, write down the decision to exceed the quota."
-                )
-                % {"year": year, "count": count, "quota": quota},
-                code="quota_reached",
-            )
-        case.programme_year = year
-        fields = ["programme_year"]
-        if count >= quota:
-            case.quota_override_note = decision_note
-            fields.append("quota_override_note")
-        case.save(update_fields=fields)
-        text = _("Added to the status-holder programme of %(year)s (%(count)s of %(quota)s).") % {
-            "year": year,
-            "count": count + 1,
-            "quota": quota,
-        }
-        if count >= quota:
-            text += " " + _("Quota exceeded by decision: %(note)s") % {"note": decision_note}
-        TimelineEntry.objects.create(case=case, kind=TimelineKind.NOTE, text=text, by=by)
-    return case
-
-
-REMINDER_ADVISOR_TEMPLATE = "lokaal-reminder-advisor"
-REMINDER_PROGRAMME_TEMPLATE = "lokaal-reminder-programme"
-# Reminder receipts are only needed to send once a day; older ones are dropped.
-REMINDER_RECEIPT_DAYS = 30
-
-
-def reminders_send(*, today=None):
-    """Mail each assigned advisor their overdue cases, and the programme team the totals.
-
-    Once a day per person: a receipt row (ReminderSent) is written with each e-mail in one
-    transaction, so a second run on the same day (beat and a manual run, a retried task)
-    sends nothing again. The e-mails name cases by reference only, no personal data.
-    Returns the number of e-mails queued.
-    """
-    from django.contrib.auth import get_user_model
-
-    from .models import ReminderSent
-
-    today = today or timezone.localdate()
-    overdue = list(
-        Case.objects.overdue(today)
-        .select_related("assigned_to")
-        .order_by("first_response_due", "created_at")
-    )
-    sent = 0
-    by_advisor = {}
-    for case in overdue:
-        if case.assigned_to is not None and case.assigned_to.is_active:
-            by_advisor.setdefault(case.assigned_to, []).append(case)
-    for advisor, cases in by_advisor.items():
-        sent += _reminder_once(
-            day=today,
-            user=advisor,
-            kind=ReminderSent.Kind.ADVISOR,
-            template=REMINDER_ADVISOR_TEMPLATE,
-            context={"advisor": advisor, "cases": cases, "count": len(cases)},
-        )
-    unassigned = Case.objects.open().filter(assigned_to__isnull=True).count()
-    if overdue or unassigned:
-        context = {
-            "overdue": len(overdue),
-            "unassigned": unassigned,
-            "unassigned_overdue": sum(1 for case in overdue if case.assigned_to_id is None),
-        }
-        team = get_user_model().objects.filter(staff_role="programme_team", is_active=True)
-        for member in team:
-            sent += _reminder_once(
-                day=today,
-                user=member,
-                kind=ReminderSent.Kind.PROGRAMME_TEAM,
-                template=REMINDER_PROGRAMME_TEMPLATE,
-                context=context,
-            )
-    cutoff = today - datetime.timedelta(days=REMINDER_RECEIPT_DAYS)
-    ReminderSent.objects.filter(day__lt=cutoff).delete()
-    return sent
-
-
-def _reminder_once(*, day, user, kind, template, context):
-    from django.urls import reverse
-
-    from .models import ReminderSent
-
-    with transaction.atomic():
-        _receipt, created = ReminderSent.objects.get_or_create(day=day, user=user, kind=kind)
-        if not created:
-            return 0
-        queue_email(
-            to=user.email,
-            template=template,
-            context={
-                **context,
-                "day": day,
-                "list_url": settings.PORTAL_BASE_URL + reverse("lokaal-case-list"),
-                "base_url": settings.PORTAL_BASE_URL,
-            },
-        )
-    return 1
-
-
 # Shadowing, room and matching (P3) -----------------------------------------------------
 
 BOOKING_TEMPLATE = "lokaal-shadowing-booked"
@@ -897,3 +713,187 @@ def _match_decided_notice(match, *, room, by, text):
                 "url": _absolute_url("lokaal-case-matches", match.case_id),
             },
         )
+
+
+# Case pipeline: route advice, the status-holder programme, reminders (P2) ---------------
+
+
+def case_advise_route(*, case, route, by, note=""):
+    """Record `route` as the case's advised training route, with a timeline note."""
+    with transaction.atomic():
+        case.advised_route = route
+        case.save(update_fields=["advised_route"])
+        text = _("Advised training route: %(route)s.") % {"route": route}
+        TimelineEntry.objects.create(
+            case=case, kind=TimelineKind.NOTE, text=f"{text}\n{note}".strip(), by=by
+        )
+    return case
+
+
+def case_programme_join(*, case, year, by, decision_note=""):
+    """Put a status holder's case in the programme of `year`, counted against its quota.
+
+    When the year's quota is reached, joining needs an explicit decision (`decision_note`,
+    kept on the case); without one it is refused with code "quota_reached". The year's row
+    is locked, so two advisors cannot both take its last place.
+    """
+    from .models import ProgrammeYear
+    from .selectors import programme_count
+
+    if not case.is_status_holder:
+        raise ValidationError(
+            _("Only a status holder or someone displaced from Ukraine can join the programme."),
+            code="not_a_status_holder",
+        )
+    if case.programme_year == year:
+        raise ValidationError(
+            _("This case is already in the programme of %(year)s.") % {"year": year},
+            code="already_in_programme",
+        )
+    decision_note = (decision_note or "").strip()
+    with transaction.atomic():
+        programme, _created = ProgrammeYear.objects.get_or_create(year=year)
+        ProgrammeYear.objects.select_for_update().get(pk=programme.pk)
+        count, quota = programme_count(year=year)
+        if count >= quota and not decision_note:
+            raise ValidationError(
+                _(
+                    "The programme of %(year)s is full (%(count)s of %(quota)s). To add this "
+                    "case anyway, write down the decision to exceed the quota."
+                )
+                % {"year": year, "count": count, "quota": quota},
+                code="quota_reached",
+            )
+        case.programme_year = year
+        fields = ["programme_year"]
+        if count >= quota:
+            case.quota_override_note = decision_note
+            fields.append("quota_override_note")
+        case.save(update_fields=fields)
+        text = _("Added to the status-holder programme of %(year)s (%(count)s of %(quota)s).") % {
+            "year": year,
+            "count": count + 1,
+            "quota": quota,
+        }
+        if count >= quota:
+            text += " " + _("Quota exceeded by decision: %(note)s") % {"note": decision_note}
+        TimelineEntry.objects.create(case=case, kind=TimelineKind.NOTE, text=text, by=by)
+    return case
+
+
+REMINDER_ADVISOR_TEMPLATE = "lokaal-reminder-advisor"
+REMINDER_PROGRAMME_TEMPLATE = "lokaal-reminder-programme"
+# Reminder receipts are only needed to send once a day; older ones are dropped.
+REMINDER_RECEIPT_DAYS = 30
+
+
+def reminders_send(*, today=None):
+    """Mail each assigned advisor their overdue cases, and the programme team the totals.
+
+    Once a day per person: a receipt row (ReminderSent) is written with each e-mail in one
+    transaction, so a second run on the same day (beat and a manual run, a retried task)
+    sends nothing again. The e-mails name cases by reference only, no personal data.
+    Returns the number of e-mails queued.
+    """
+    from django.contrib.auth import get_user_model
+
+    from .models import ReminderSent
+
+    today = today or timezone.localdate()
+    overdue = list(
+        Case.objects.overdue(today)
+        .select_related("assigned_to")
+        .order_by("first_response_due", "created_at")
+    )
+    sent = 0
+    by_advisor = {}
+    for case in overdue:
+        if case.assigned_to is not None and case.assigned_to.is_active:
+            by_advisor.setdefault(case.assigned_to, []).append(case)
+    for advisor, cases in by_advisor.items():
+        sent += _reminder_once(
+            day=today,
+            user=advisor,
+            kind=ReminderSent.Kind.ADVISOR,
+            template=REMINDER_ADVISOR_TEMPLATE,
+            context={"advisor": advisor, "cases": cases, "count": len(cases)},
+        )
+    unassigned = Case.objects.open().filter(assigned_to__isnull=True).count()
+    if overdue or unassigned:
+        context = {
+            "overdue": len(overdue),
+            "unassigned": unassigned,
+            "unassigned_overdue": sum(1 for case in overdue if case.assigned_to_id is None),
+        }
+        team = get_user_model().objects.filter(staff_role="programme_team", is_active=True)
+        for member in team:
+            sent += _reminder_once(
+                day=today,
+                user=member,
+                kind=ReminderSent.Kind.PROGRAMME_TEAM,
+                template=REMINDER_PROGRAMME_TEMPLATE,
+                context=context,
+            )
+    cutoff = today - datetime.timedelta(days=REMINDER_RECEIPT_DAYS)
+    ReminderSent.objects.filter(day__lt=cutoff).delete()
+    return sent
+
+
+def _reminder_once(*, day, user, kind, template, context):
+    from django.urls import reverse
+
+    from .models import ReminderSent
+
+    with transaction.atomic():
+        _receipt, created = ReminderSent.objects.get_or_create(day=day, user=user, kind=kind)
+        if not created:
+            return 0
+        queue_email(
+            to=user.email,
+            template=template,
+            context={
+                **context,
+                "day": day,
+                "list_url": settings.PORTAL_BASE_URL + reverse("lokaal-case-list"),
+                "base_url": settings.PORTAL_BASE_URL,
+            },
+        )
+    return 1
+
+
+# Public intake (P1) ------------------------------------------------------------------------
+
+# A submission with exactly the answers of one made this recently (a double click, a reload
+# of the POST) adds nothing.
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def intake_receive(*, data, language):
+    """Take an intake from the public form; returns (case, outcome).
+
+    outcome is "created" (a new case), "added" (one more submission to the open case with
+    this e-mail, through intake_submit) or "duplicate": the same answers reached an open case
+    within DOUBLE_SUBMIT_WINDOW, so nothing is saved or mailed again. The check runs under the
+    same per-e-mail lock as intake_submit, so a double click that sends two requests at once
+    still saves one submission.
+    """
+    email = normalise_email(data.get("email"))
+    answers = _json_answers({**data, "email": email})
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"lokaal:{email}"])
+        earlier = (
+            Submission.objects.filter(
+                case__in=Case.objects.open().filter(email=email),
+                created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+                data=answers,
+            )
+            .select_related("case")
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            return earlier.case, "duplicate"
+        case, created = intake_submit(data=data, language=language)
+    return case, "created" if created else "added"
