@@ -160,9 +160,9 @@ def routes_with_hints(*, case):
     from .models import EducationLevel, TrainingRoute
 
     routes = list(
-        TrainingRoute.objects.filter(active=True).prefetch_related("sectors").order_by(
-            "position", "name"
-        )
+        TrainingRoute.objects.filter(active=True)
+        .prefetch_related("sectors")
+        .order_by("position", "name")
     )
     wanted = set(case.target_sectors) if case else set()
     for route in routes:
