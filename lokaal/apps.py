@@ -16,6 +16,33 @@ class LokaalConfig(AppConfig):
 
         access.register_topic("desk_contact", _("Desk contact of the board"))
 
+        desk = access.Rule([access.DESK_ADVISOR, access.PROGRAMME_TEAM])
+        registry.register_nav_item(
+            "lokaal-intake",
+            url_name="lokaal-intake",
+            label=_("Become a teacher"),
+            rule=access.PUBLIC,
+            slot="public",
+            order=30,
+        )
+        registry.register_nav_item(
+            "lokaal-cases", url_name="lokaal-case-list", label=_("Desk cases"), rule=desk, order=30
+        )
+        registry.register_nav_item(
+            "lokaal-overview",
+            url_name="lokaal-overview",
+            label=_("Desk overview"),
+            rule=desk,
+            order=40,
+        )
+        registry.register_nav_item(
+            "lokaal-proposals",
+            url_name="lokaal-match-list",
+            label=_("Placement proposals"),
+            rule=access.Rule(access.PARTNER_ROLES, topic="desk_contact"),
+            order=30,
+        )
+
         # The case lists of the separate desks, through the generic import flow (P2).
         from portal import imports
 

@@ -48,6 +48,36 @@ class PartnersConfig(AppConfig):
             Signature,
         )
 
+        staff = access.Rule([access.PROGRAMME_TEAM])
+        registry.register_nav_item(
+            "partners-organisations",
+            url_name="partners-organisation-list",
+            label=_("Organisations"),
+            rule=staff,
+            order=10,
+        )
+        registry.register_nav_item(
+            "partners-agreements",
+            url_name="partners-agreement-list",
+            label=_("Agreements"),
+            rule=staff,
+            order=20,
+        )
+        registry.register_nav_item(
+            "partners-my-organisation",
+            url_name="partners-my-organisation",
+            label=_("My organisation"),
+            rule=access.Rule(access.PARTNER_ROLES),
+            order=10,
+        )
+        registry.register_nav_item(
+            "partners-public-agreements",
+            url_name="partners-public-agreement-list",
+            label=_("Agreements"),
+            rule=access.PUBLIC,
+            slot="public",
+            order=20,
+        )
         registry.register_dashboard_card(
             "partners-registry",
             template="partners/dashboard_registry.html",

@@ -14,6 +14,7 @@ class PortalConfig(AppConfig):
         from portal.middleware import forget_totp
 
         authenticator_removed.connect(forget_totp, dispatch_uid="portal-forget-totp")
+        self._register_navigation()
 
         from portal import cache
         from portal.models import SiteSettings
@@ -42,4 +43,33 @@ class PortalConfig(AppConfig):
             "import_upload",
             setting="import_file",
             expired=lambda cutoff: ImportUpload.objects.filter(created_at__lt=cutoff),
+        )
+
+    def _register_navigation(self):
+        from portal import access, registry
+
+        staff = access.Rule([access.PROGRAMME_TEAM])
+        registry.register_nav_item(
+            "home", url_name="home", label=_("Home"), rule=access.PUBLIC, slot="public", order=0
+        )
+        registry.register_nav_item(
+            "login",
+            url_name="account_login",
+            label=_("Log in"),
+            rule=access.PUBLIC,
+            slot="public",
+            order=1000,
+        )
+        registry.register_nav_item(
+            "dashboard",
+            url_name="dashboard",
+            label=_("Dashboard"),
+            rule=access.Rule(access.ALL_ROLES),
+            order=0,
+        )
+        registry.register_nav_item(
+            "invitations", url_name="invitation-list", label=_("Invitations"), rule=staff, order=80
+        )
+        registry.register_nav_item(
+            "audit", url_name="audit-trail", label=_("Audit trail"), rule=staff, order=90
         )

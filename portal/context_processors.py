@@ -1,7 +1,9 @@
 """Template context shared by every page."""
 
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from portal import registry
 from portal.models import SiteSettings
 
 
@@ -18,3 +20,23 @@ def site_settings(request):
         return request._site_settings
 
     return {"site_settings": SimpleLazyObject(load)}
+
+
+def navigation(request):
+    """The main navigation as ``nav_items``: (url, label, is current) per registered item."""
+
+    def items():
+        user = getattr(request, "user", None)
+        if user is None:  # a page rendered before authentication ran (a refused request)
+            return []
+        current = getattr(request.resolver_match, "url_name", None)
+        return [
+            {
+                "url": reverse(item.url_name),
+                "label": item.label,
+                "current": item.url_name == current,
+            }
+            for item in registry.nav_items(user)
+        ]
+
+    return {"nav_items": SimpleLazyObject(items)}

@@ -1,10 +1,10 @@
 """What the apps contribute to the portal's shared pages, registered in `AppConfig.ready()`.
 
-The portal's pages list what is registered here instead of importing the apps: the
-dashboard's cards, the models in the audit trail and the home page's entries. (Retention
-policies register in `portal.retention`, topic roles in `portal.access`, importers in
-`portal.imports`.) Registering a key twice replaces the entry, so a reloaded app config
-does not show a card twice.
+The portal's pages list what is registered here instead of importing the apps: the main
+navigation, the dashboard's cards, the models in the audit trail and the home page's
+entries. (Retention policies register in `portal.retention`, topic roles in
+`portal.access`, importers in `portal.imports`.) Registering a key twice replaces the
+entry, so a reloaded app config does not show a card twice.
 """
 
 from dataclasses import dataclass, field
@@ -44,9 +44,36 @@ class Shown:
     data: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    url_name: str
+    label: Any  # a lazy translation
+    rule: Any  # a portal.access.Rule: who sees the item
+    slot: str = "member"  # "member": logged-in users; "public": visitors who are not
+    order: int = 100
+
+
+_nav_items = {}
 _dashboard_cards = {}
 _audited_models = {}
 _home_entries = {}
+
+
+def register_nav_item(key, *, url_name, label, rule, slot="member", order=100):
+    if slot not in ("member", "public"):
+        raise ValueError(f"Unknown navigation slot {slot!r}: use 'member' or 'public'.")
+    _nav_items[key] = NavItem(key, url_name, label, rule, slot, order)
+
+
+def nav_items(user):
+    """The main navigation's items for `user`, in order: the public ones for visitors."""
+    slot = "member" if user.is_authenticated else "public"
+    items = sorted(
+        (item for item in _nav_items.values() if item.slot == slot),
+        key=lambda item: (item.order, item.key),
+    )
+    return [item for item in items if item.rule.allows(user)]
 
 
 def register_dashboard_card(key, *, template, rule, context=None, order=100):

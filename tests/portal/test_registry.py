@@ -16,6 +16,7 @@ def clean_registries(monkeypatch):
     monkeypatch.setattr(registry, "_dashboard_cards", dict(registry._dashboard_cards))
     monkeypatch.setattr(registry, "_home_entries", dict(registry._home_entries))
     monkeypatch.setattr(registry, "_audited_models", dict(registry._audited_models))
+    monkeypatch.setattr(registry, "_nav_items", dict(registry._nav_items))
 
 
 def test_the_dashboard_shows_each_role_the_cards_the_apps_registered_for_it(clients, organisation):
@@ -95,3 +96,64 @@ def test_registering_a_key_again_replaces_the_entry(clean_registries):
     registry.register_home_entry("lokaal-desk", template="lokaal/home_entry.html", order=99)
     assert len(registry._home_entries) == before
     assert registry._home_entries["lokaal-desk"].order == 99
+
+
+def _nav(client, url):
+    import re
+
+    html = client.get(url).content.decode()
+    nav = html[html.index('class="site-nav"') :]
+    nav = nav[: nav.index("</nav>")]
+    return re.findall(r'<a href="([^"]+)"', nav)
+
+
+def test_the_navigation_shows_each_role_the_items_the_apps_registered_for_it(clients):
+    dashboard = reverse("dashboard")
+    cases = reverse("lokaal-case-list")
+    organisations = reverse("partners-organisation-list")
+    mine = reverse("partners-my-organisation")
+    assert _nav(clients["anonymous"], reverse("home")) == [
+        reverse("home"),
+        reverse("partners-public-agreement-list"),
+        reverse("lokaal-intake"),
+        reverse("account_login"),
+    ]
+    programme = _nav(clients["programme_team"], dashboard)
+    assert {organisations, cases, reverse("lokaal-overview"), reverse("audit-trail")} <= set(
+        programme
+    )
+    assert mine not in programme
+    advisor = _nav(clients["desk_advisor"], dashboard)
+    assert advisor == [dashboard, cases, reverse("lokaal-overview")]
+    assert _nav(clients["partner_editor"], dashboard) == [dashboard, mine]
+
+
+def test_a_desk_contact_sees_the_placement_proposals(editor_client, editor_user):
+    membership = editor_user.memberships.get()
+    membership.topics = ["desk_contact"]
+    membership.save()
+    assert reverse("lokaal-match-list") in _nav(editor_client, reverse("dashboard"))
+
+
+def test_the_current_page_is_marked_in_the_navigation(advisor_client):
+    html = advisor_client.get(reverse("lokaal-case-list")).content.decode()
+    assert f'<a href="{reverse("lokaal-case-list")}" aria-current="page">' in html
+
+
+def test_an_app_adds_a_navigation_item_without_touching_the_portal(
+    clean_registries, programme_client
+):
+    registry.register_nav_item(
+        "extra",
+        url_name="invitation-create",
+        label="Extra",
+        rule=access.Rule([access.PROGRAMME_TEAM]),
+    )
+    assert reverse("invitation-create") in _nav(programme_client, reverse("dashboard"))
+
+
+def test_an_unknown_navigation_slot_is_a_mistake(clean_registries):
+    with pytest.raises(ValueError):
+        registry.register_nav_item(
+            "x", url_name="home", label="x", rule=access.PUBLIC, slot="footer"
+        )
