@@ -3,6 +3,8 @@
 Each simulated client requests the page again as soon as it has the answer (no think time),
 as wrk does; anything but a 200 counts as a failure (a redirect to the login page too).
 
+LOAD_SCENARIO=write: each client POSTs to the bare write view (one row committed).
+
 LOAD_SCENARIO=intake: each client GETs the desk's intake form (LOAD_PATH) once for its CSRF
 cookie and token, then POSTs valid intakes, each with its own e-mail address, in the
 municipality LOAD_MUNICIPALITY; anything but the 302 to the success page is a failure.
@@ -81,8 +83,19 @@ class Candidate(FastHttpUser):
                 response.failure(f"status {response.status_code}")
 
 
+class Writer(FastHttpUser):
+    """LOAD_SCENARIO=write: POSTs to the bare write view, the intake's reference."""
+
+    wait_time = constant(0)
+
+    @task
+    def write(self):
+        with self.client.post(PATH, data=b"", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+
+
 # locust runs every user class in the file; keep the one of this run.
-if SCENARIO == "intake":
-    del Visitor
-else:
-    del Candidate
+_SCENARIOS = {"page": "Visitor", "intake": "Candidate", "write": "Writer"}
+for _class_name in set(_SCENARIOS.values()) - {_SCENARIOS[SCENARIO]}:
+    del globals()[_class_name]
