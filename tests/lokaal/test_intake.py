@@ -241,7 +241,7 @@ def test_the_error_summary_links_to_each_field_and_takes_the_focus(client, munic
     assert 'role="alert"' in summary and "autofocus" in summary
     assert 'href="#id_name"' in summary
     assert 'href="#id_origin_sector_0"' in summary  # the first radio button of the group
-    assert "Postcode: Enter a Dutch postcode" in summary
+    assert "Postcode — Enter a Dutch postcode" in summary
     assert "<title>Error:" in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_postcode_helptext id_postcode_error"' in html
