@@ -9,9 +9,10 @@ locust headless (benchmarks/locustfile.py) against, one after the other:
 - the home page and the public page of the agreement with the most signatories (anonymous);
 - the organisation list, logged in as a programme-team user with TOTP;
 - the desk's intake POST (anonymous): each client GETs the form once for its CSRF cookie and
-  token, then POSTs valid intakes with distinct e-mail addresses (a new case each, its
-  confirmation e-mail through the outbox); a 302 to the success page is the good answer.
-  The rate limit is off in bench_settings.py.
+  token, then POSTs valid intakes with distinct e-mail addresses (one received intake each;
+  its task makes the case and the confirmation e-mail after the commit: with
+  BENCH_BROKER_URL that is left to a worker, without it it runs in-process in the request);
+  a 302 to the success page is the good answer. The rate limit is off in bench_settings.py.
 
 Prints requests per second, p50 and p95 and the throughput ratio against the bare view.
 Public pages must reach RATIO_BUDGET of the bare view's throughput with a p95 under
@@ -24,8 +25,8 @@ every request (the figures before the public-page cache).
 Environment: BENCH_LOAD_SECONDS (per page, default 15), BENCH_LOAD_USERS (default 20),
 BENCH_CACHE_URL (a Redis URL for the portal's cache, as in production; default the
 per-process memory cache of each worker), BENCH_BROKER_URL (a Redis URL for Celery, as in
-production: the intake's confirmation e-mail is then only published, not sent during the
-request; nothing consumes the queue during the run; default: tasks run in-process).
+production: the intake's case work is then only published, not done during the request;
+nothing consumes the queue during the run; default: tasks run in-process).
 """
 
 import csv

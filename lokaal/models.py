@@ -180,6 +180,29 @@ def _next_id(table):
         return (row[0] if row else 0) + 1
 
 
+def reserve_id(table):
+    """Take the id the next row of `table` gets, so that no other row can have it.
+
+    An intake reserves its case's id (and so its reference) when it is received; the case is
+    written later, by a task, with that id.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+            return cursor.fetchone()[0]
+        # SQLite: move the AUTOINCREMENT counter on, which an insert without an id respects.
+        cursor.execute("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = %s", [table])
+        if cursor.rowcount == 0:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, 1)", [table])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        return cursor.fetchone()[0]
+
+
+def case_reference(pk, at):
+    """A case's reference: the year of its intake and its id, e.g. LOK-2026-00042."""
+    return f"LOK-{timezone.localtime(at).year}-{pk:05d}"
+
+
 class Case(WorkflowModel):
     """One career switcher's way through the desk, from the first intake to placement."""
 
@@ -356,9 +379,11 @@ class Case(WorkflowModel):
             # insert, so that it is complete in the first history row too.
             if self.pk is None:
                 self.pk = _next_id(self._meta.db_table)
-                # With its pk set, Django would try an UPDATE first.
+            if self._state.adding:
+                # With its pk set (here, or reserved by the intake), Django would try an
+                # UPDATE first.
                 kwargs["force_insert"] = True
-            self.reference = f"LOK-{timezone.localtime(self.created_at).year}-{self.pk:05d}"
+            self.reference = case_reference(self.pk, self.created_at)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -410,6 +435,54 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReceivedIntake(models.Model):
+    """An intake as the public form received it, before the desk's work on it is done.
+
+    The form's POST stores only this row and returns; a task (lokaal.tasks.process_intake)
+    then makes the case or adds the submission to an open one, and sends the confirmation.
+    `reference` is the one the success page shows: the case's id is reserved with it, so a
+    new case gets exactly this reference; when the intake joins an open case instead, `case`
+    leads from the reference to that case. Once processed, the answers are in the case's
+    Submission and `data` is emptied.
+    """
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("New case")
+        ADDED = "added", _("Added to the open case")
+        DUPLICATE = "duplicate", _("Double submission, nothing added")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reserved_case_id = models.BigIntegerField(_("reserved case id"))
+    data = models.JSONField(_("answers"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="received_intakes",
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("received intake")
+        verbose_name_plural = _("received intakes")
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=Q(processed_at__isnull=True),
+                name="lokaal_received_unprocessed",
+            )
+        ]
+
+    def __str__(self):
+        return self.reference
 
 
 class ShadowingSlot(models.Model):

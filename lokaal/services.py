@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import hmac
+import logging
 import unicodedata
 from decimal import Decimal
 
@@ -13,20 +14,27 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import Municipality
 from portal import workdays, workflow
 from portal.mail import queue_email
+from portal.queue import enqueue_on_commit
 
 from .models import (
     Case,
     CaseStatusChange,
     Match,
+    ReceivedIntake,
     Room,
     ShadowingBooking,
     ShortageSubject,
     Submission,
     TimelineEntry,
     TimelineKind,
+    case_reference,
+    reserve_id,
 )
+
+logger = logging.getLogger(__name__)
 
 CONFIRMATION_TEMPLATE = "lokaal-intake-confirmation"
 
@@ -156,7 +164,7 @@ def _subject_ids(subjects):
     return [getattr(subject, "pk", subject) for subject in subjects or ()]
 
 
-def intake_submit(*, data, language, is_demo=False):
+def intake_submit(*, data, language, is_demo=False, at=None, case_id=None):
     """Save an intake from the public form; returns (case, created).
 
     `data` holds the form's cleaned answers (INTAKE_FIELDS; municipality a Municipality or
@@ -167,10 +175,11 @@ def intake_submit(*, data, language, is_demo=False):
     holder is checked against earlier years' cases (a hit is flagged, never refused). Either
     way the confirmation e-mail goes through the outbox, sent after the commit, so a broker
     outage loses nothing. `is_demo` marks a new case as demo data (load_demo_lokaal), so that
-    its double-funding check looks at demo cases only.
+    its double-funding check looks at demo cases only. `at` is when the intake was received
+    (default now) and `case_id` the id reserved for a new case (ReceivedIntake).
     """
     email = normalise_email(data.get("email"))
-    now = timezone.now()
+    now = at or timezone.now()
     answers = _json_answers({**data, "email": email})
     with transaction.atomic():
         # Two simultaneous submits with one address must not both make a case. SQLite (the
@@ -181,7 +190,7 @@ def intake_submit(*, data, language, is_demo=False):
         case = Case.objects.open().filter(email=email).order_by("-created_at").first()
         created = case is None
         if created:
-            case = _case_create(data=data, email=email, now=now, is_demo=is_demo)
+            case = _case_create(data=data, email=email, now=now, is_demo=is_demo, pk=case_id)
         else:
             TimelineEntry.objects.create(
                 case=case,
@@ -199,7 +208,7 @@ def intake_submit(*, data, language, is_demo=False):
     return case, created
 
 
-def _case_create(*, data, email, now, is_demo=False):
+def _case_create(*, data, email, now, is_demo=False, pk=None):
     fields = {name: data[name] for name in INTAKE_FIELDS if name in data and name != "subjects"}
     fields["email"] = email
     for name in ("phone", "postcode", "other_subject", "heard_via", "motivation"):
@@ -207,6 +216,7 @@ def _case_create(*, data, email, now, is_demo=False):
     fields["target_sectors"] = list(fields.get("target_sectors") or [])
     case = Case(
         **fields,
+        pk=pk,
         status=Case.Status.NEW,
         created_at=now,
         status_changed_at=now,
@@ -868,15 +878,16 @@ def _reminder_once(*, day, user, kind, template, context):
 DOUBLE_SUBMIT_WINDOW = datetime.timedelta(minutes=10)
 
 
-def intake_receive(*, data, language):
+def intake_receive(*, data, language, at=None, case_id=None):
     """Take an intake from the public form; returns (case, outcome).
 
     outcome is "created" (a new case), "added" (one more submission to the open case with
     this e-mail, through intake_submit) or "duplicate": the same answers reached an open case
     within DOUBLE_SUBMIT_WINDOW, so nothing is saved or mailed again. The check runs under the
     same per-e-mail lock as intake_submit, so a double click that sends two requests at once
-    still saves one submission.
+    still saves one submission. `at` and `case_id` as for intake_submit.
     """
+    at = at or timezone.now()
     email = normalise_email(data.get("email"))
     answers = _json_answers({**data, "email": email})
     with transaction.atomic():
@@ -886,7 +897,7 @@ def intake_receive(*, data, language):
         earlier = (
             Submission.objects.filter(
                 case__in=Case.objects.open().filter(email=email),
-                created_at__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+                created_at__gte=at - DOUBLE_SUBMIT_WINDOW,
                 data=answers,
             )
             .select_related("case")
@@ -895,5 +906,99 @@ def intake_receive(*, data, language):
         )
         if earlier is not None:
             return earlier.case, "duplicate"
-        case, created = intake_submit(data=data, language=language)
+        case, created = intake_submit(data=data, language=language, at=at, case_id=case_id)
     return case, "created" if created else "added"
+
+
+# An intake that no task has processed this long after it was received is processed by the
+# beat job (the task's publish was lost, or it failed).
+INTAKE_PROCESS_GRACE = datetime.timedelta(minutes=5)
+INTAKE_PROCESS_BATCH_SIZE = 200
+
+
+def intake_accept(*, data, language):
+    """Keep an intake from the public form as one row and leave the desk's work to a task.
+
+    This is all the form's POST does, so that it answers fast under load: the case, its
+    history, the double-funding check and the confirmation e-mail are made by
+    lokaal.tasks.process_intake (intake_process) once this row has committed. The case's id
+    is reserved here, so the returned row's reference is the one the new case will have;
+    should the intake join an open case instead, the row leads from its reference to that
+    case. A broker outage loses nothing: the task is kept as a PendingTask, and beat's
+    process_overdue_intakes processes any row left behind. Returns the ReceivedIntake.
+    """
+    from .tasks import process_intake
+
+    now = timezone.now()
+    with transaction.atomic():
+        case_id = reserve_id(Case._meta.db_table)
+        received = ReceivedIntake.objects.create(
+            reference=case_reference(case_id, now),
+            reserved_case_id=case_id,
+            data=_json_answers({**data, "email": normalise_email(data.get("email"))}),
+            language=language,
+            received_at=now,
+        )
+        enqueue_on_commit(process_intake, received.pk)
+    return received
+
+
+def _answers_from_json(answers):
+    """The stored answers as intake_submit takes them (the inverse of _json_answers)."""
+    data = dict(answers)
+    if "municipality" in data:
+        pk = data["municipality"]
+        data["municipality"] = Municipality.objects.filter(pk=pk).first() if pk else None
+    if data.get("wished_start"):
+        data["wished_start"] = datetime.date.fromisoformat(data["wished_start"])
+    if data.get("subjects"):
+        # A subject removed from the list since is left out, as the form would refuse it.
+        data["subjects"] = list(
+            ShortageSubject.objects.filter(pk__in=data["subjects"]).values_list("pk", flat=True)
+        )
+    return data
+
+
+def intake_process(*, received_pk):
+    """Do the desk's work on a received intake (intake_receive); returns the outcome.
+
+    Idempotent: the row is locked, and one that is already processed (or gone) is left
+    alone and None returned. The answers move into the case's Submission, so the row keeps
+    only its reference, the outcome and the case.
+    """
+    with transaction.atomic():
+        received = ReceivedIntake.objects.select_for_update().filter(pk=received_pk).first()
+        if received is None or received.processed_at is not None:
+            return None
+        case, outcome = intake_receive(
+            data=_answers_from_json(received.data),
+            language=received.language,
+            at=received.received_at,
+            case_id=received.reserved_case_id,
+        )
+        received.case = case
+        received.outcome = outcome
+        received.processed_at = timezone.now()
+        received.data = {}
+        received.save(update_fields=["case", "outcome", "processed_at", "data"])
+    return outcome
+
+
+def intakes_process_overdue(*, now=None):
+    """Process the received intakes still waiting INTAKE_PROCESS_GRACE after their arrival.
+
+    For beat: whatever happened to an intake's task (a lost publish, a failure), the intake
+    is processed here. One that fails is logged and tried again on the next run. Returns
+    how many were processed.
+    """
+    now = now or timezone.now()
+    waiting = ReceivedIntake.objects.filter(
+        processed_at__isnull=True, received_at__lt=now - INTAKE_PROCESS_GRACE
+    ).order_by("received_at")
+    processed = 0
+    for pk in list(waiting.values_list("pk", flat=True)[:INTAKE_PROCESS_BATCH_SIZE]):
+        try:
+            processed += intake_process(received_pk=pk) is not None
+        except Exception:
+            logger.exception("Received intake %s could not be processed", pk)
+    return processed

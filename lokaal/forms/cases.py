@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Municipality
 from portal.models import StaffRole
 
-from ..models import Case, ShortageSubject, TargetSector, TimelineKind, TrainingRoute
+from ..models import (
+    Case,
+    ReceivedIntake,
+    ShortageSubject,
+    TargetSector,
+    TimelineKind,
+    TrainingRoute,
+)
 
 MAX_NOTE_LENGTH = 5000
 
@@ -78,8 +85,13 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # The reference an intake that joined an open case showed its sender leads there too.
+        received = ReceivedIntake.objects.filter(reference__iexact=value).values("case_id")
         return queryset.filter(
-            Q(name__icontains=value) | Q(email__icontains=value) | Q(reference__iexact=value)
+            Q(name__icontains=value)
+            | Q(email__icontains=value)
+            | Q(reference__iexact=value)
+            | Q(pk__in=received)
         )
 
     def filter_sector(self, queryset, name, value):

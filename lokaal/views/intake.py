@@ -7,20 +7,24 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from portal import access
 
 from ..forms.intake import IntakeForm
-from ..services import intake_receive
+from ..services import intake_accept
 
 logger = logging.getLogger(__name__)
 
-# The session keeps the reference of the last intake for the confirmation page, so that it is
-# not in a URL (and so not in a browser history or a proxy's log).
-SESSION_KEY = "lokaal_intake_done"
-ROBOT = "-"  # what the session holds after a honeypot hit: a success page without a number
+# A signed, short-lived cookie, sent only to the confirmation page, carries the reference of
+# the last intake there: not in a URL (so not in a browser history or a proxy's log), and
+# without writing a session row for every intake.
+DONE_COOKIE = "lokaal_intake_done"
+DONE_COOKIE_SALT = "lokaal.intake-done"
+DONE_COOKIE_MAX_AGE = 60 * 60
+ROBOT = "-"  # what the cookie holds after a honeypot hit: a success page without a number
 
 
 def intake_rate():
@@ -80,17 +84,29 @@ def intake(request):
         _count_intake(request)
         if form.is_robot:
             # Robots see the same success, and nothing is saved or mailed.
-            request.session[SESSION_KEY] = ROBOT
-            return redirect("lokaal-intake-done")
+            return _done(ROBOT)
         data = {k: v for k, v in form.cleaned_data.items() if k != IntakeForm.HONEYPOT}
-        case, _outcome = intake_receive(data=data, language=get_language())
-        request.session[SESSION_KEY] = case.reference
-        return redirect("lokaal-intake-done")
+        return _done(intake_accept(data=data, language=get_language()).reference)
     return render(
         request,
         "lokaal/intake_form.html",
         {"form": form, "working_days": settings.LOKAAL_FIRST_RESPONSE_WORKING_DAYS},
     )
+
+
+def _done(reference):
+    response = redirect("lokaal-intake-done")
+    response.set_signed_cookie(
+        DONE_COOKIE,
+        reference,
+        salt=DONE_COOKIE_SALT,
+        max_age=DONE_COOKIE_MAX_AGE,
+        path=reverse("lokaal-intake-done"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _rate_limited(request):
@@ -120,7 +136,9 @@ def _rate_limited(request):
 @access.public
 @never_cache
 def intake_done(request):
-    reference = request.session.get(SESSION_KEY)
+    reference = request.get_signed_cookie(
+        DONE_COOKIE, default=None, salt=DONE_COOKIE_SALT, max_age=DONE_COOKIE_MAX_AGE
+    )
     if reference is None:
         return redirect("lokaal-intake")
     return render(

@@ -18,7 +18,12 @@ data = {"name": "Test Persoon", "email": "T@example.org", "consent": True,
 first, created = intake_submit(data=data, language="nl")
 again, created_again = intake_submit(data=data, language="nl")
 other, _ = intake_submit(data={**data, "email": "ander@example.org"}, language="nl")
-print(first.reference, created, again.pk == first.pk, created_again, other.reference)
+# The public form's path: one row kept, the case made by the task, in-process at the commit.
+from lokaal.services import intake_accept
+received = intake_accept(data={**data, "email": "derde@example.org"}, language="nl")
+received.refresh_from_db()
+print(first.reference, created, again.pk == first.pk, created_again, other.reference,
+      received.reference, received.case.reference)
 """
 
 
@@ -42,7 +47,9 @@ def test_intake_runs_on_sqlite_without_a_broker(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    first, created, same, created_again, other = result.stdout.split()[-5:]
+    first, created, same, created_again, other, received, third = result.stdout.split()[-7:]
     assert first.startswith("LOK-") and first.endswith("-00001")
     assert (created, same, created_again) == ("True", "True", "False")
     assert other.endswith("-00002")
+    # The id reserved on SQLite is the next one, and the case made later has it.
+    assert received == third and third.endswith("-00003")

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 
@@ -10,15 +11,16 @@ from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from lokaal import services
 from lokaal.forms.intake import normalise_phone, normalise_postcode
-from lokaal.models import Case, Submission
+from lokaal.models import Case, ReceivedIntake, Submission
 from partners.models import Municipality
-from portal.mail import flush_outbox
-from portal.models import OutgoingEmail
+from portal.models import OutgoingEmail, PendingTask
+from portal.queue import publish_pending_tasks
 from tests.factories import CaseFactory, ShortageSubjectFactory
 
 URL = "/loket/aanmelden/"
@@ -71,7 +73,14 @@ def answers(municipality, subject):
 
 
 def post(client, data, **extra):
-    return client.post(URL, data, **extra)
+    """POST the form and let the task after its commit do the desk's work, as a worker would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(URL, data, **extra)
+
+
+def shown_reference(client):
+    """The reference the confirmation page shows this client."""
+    return re.search(r'class="reference">([^<]+)<', client.get(DONE_URL).content.decode())[1]
 
 
 def errors_of(response):
@@ -137,10 +146,9 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology(client):
 
 @pytest.mark.django_db
 def test_a_valid_intake_makes_a_case_and_shows_its_reference(
-    client, answers, municipality, subject, django_capture_on_commit_callbacks
+    client, answers, municipality, subject
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, answers)
+    response = post(client, answers)
     assert response.status_code == 302 and response["Location"] == DONE_URL
 
     case = Case.objects.get()
@@ -155,8 +163,10 @@ def test_a_valid_intake_makes_a_case_and_shows_its_reference(
     assert case.hours_per_week == 24 and case.foreign_diploma and case.consent_at
     assert case.submissions.get().language == "en"
 
-    # The reference is kept in the session, not in the URL.
+    # The reference goes to the confirmation page in a signed cookie, not in the URL, and
+    # nothing is written to the session.
     assert case.reference not in response["Location"]
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
     done = client.get(DONE_URL)
     assert done.status_code == 200
     assert case.reference in done.content.decode()
@@ -375,8 +385,12 @@ def test_a_second_intake_with_the_same_email_joins_the_open_case(client, answers
     # Nothing of the case is overwritten: anyone can type anyone's address.
     case.refresh_from_db()
     assert case.motivation == "Ik wil mijn kennis van wiskunde doorgeven."
-    assert case.reference in client.get(DONE_URL).content.decode()
     assert OutgoingEmail.objects.count() == 2
+    # The page does not tell the sender that the address has a case, nor its reference: it
+    # shows the intake's own reference, which leads the desk to the case it joined.
+    shown = shown_reference(client)
+    assert shown != case.reference
+    assert ReceivedIntake.objects.get(reference=shown).case == case
 
 
 @pytest.mark.django_db
@@ -394,13 +408,18 @@ def test_a_double_submit_adds_nothing_and_shows_the_same_success(client, answers
     case = Case.objects.get()
     assert case.submissions.count() == 1
     assert OutgoingEmail.objects.count() == 1
-    assert case.reference in client.get(DONE_URL).content.decode()
+    # The second intake's reference, on the page, leads to the case all the same.
+    assert ReceivedIntake.objects.get(reference=shown_reference(client)).case == case
 
-    # From another browser too (a reload after the session was lost).
+    # From another browser too (a reload after the cookie was lost).
     other = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert post(other, answers).status_code == 302
-    assert case.reference in other.get(DONE_URL).content.decode()
+    assert ReceivedIntake.objects.get(reference=shown_reference(other)).case == case
     assert Submission.objects.count() == 1
+    assert set(ReceivedIntake.objects.values_list("outcome", flat=True)) == {
+        "created",
+        "duplicate",
+    }
 
 
 @pytest.mark.django_db
@@ -424,6 +443,7 @@ def test_a_filled_honeypot_shows_success_and_saves_nothing(client, answers):
     done = client.get(DONE_URL)
     assert done.status_code == 200 and "LOK-" not in done.content.decode()
     assert not Case.objects.exists() and not OutgoingEmail.objects.exists()
+    assert not ReceivedIntake.objects.exists()
 
 
 @pytest.mark.django_db
@@ -484,11 +504,71 @@ def test_the_limit_can_be_switched_off(answers, settings, rate):
         assert post(client, answers).status_code == 302
 
 
+# Accepted, then processed ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_post_keeps_one_row_and_leaves_the_case_to_the_task(client, answers):
+    response = client.post(URL, answers)  # no commit callbacks run: no task
+    assert response.status_code == 302
+    received = ReceivedIntake.objects.get()
+    assert received.processed_at is None and received.case is None
+    assert received.data["email"] == "fatima.el.amrani@example.org"
+    assert received.language == "en"
+    assert not Case.objects.exists() and not OutgoingEmail.objects.exists()
+    # The page already shows the reference: the case's id is reserved for it.
+    assert shown_reference(client) == received.reference
+    assert received.reference.endswith(f"-{received.reserved_case_id:05d}")
+
+    assert services.intake_process(received_pk=received.pk) == "created"
+    case = Case.objects.get()
+    assert case.pk == received.reserved_case_id and case.reference == received.reference
+    # The deadline and the history count from when the intake was received.
+    assert case.created_at == received.received_at
+    received.refresh_from_db()
+    assert received.case == case and received.processed_at and received.outcome == "created"
+    assert received.data == {}  # the answers are in the submission now
+    assert case.submissions.get().data["email"] == "fatima.el.amrani@example.org"
+
+
+@pytest.mark.django_db
+def test_processing_an_intake_twice_does_it_once(client, answers):
+    post(client, answers)
+    received = ReceivedIntake.objects.get()
+    assert services.intake_process(received_pk=received.pk) is None
+    assert Case.objects.count() == 1 and Submission.objects.count() == 1
+    assert OutgoingEmail.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_beat_processes_an_intake_whose_task_did_not_run(client, answers, time_machine):
+    client.post(URL, answers)  # the task is lost
+    assert services.intakes_process_overdue() == 0  # its task may still be on its way
+    time_machine.move_to(timezone.now() + services.INTAKE_PROCESS_GRACE)
+    assert services.intakes_process_overdue() == 1
+    assert Case.objects.get().reference == ReceivedIntake.objects.get().reference
+    assert services.intakes_process_overdue() == 0
+
+
+@pytest.mark.django_db
+def test_the_desk_finds_a_case_by_the_reference_of_an_intake_that_joined_it(
+    client, answers, programme_client
+):
+    post(client, answers)
+    post(client, {**answers, "motivation": "Nog een keer."})
+    joined = ReceivedIntake.objects.get(outcome="added")
+    case = Case.objects.get()
+    html = programme_client.get(
+        reverse("lokaal-case-list"), {"view": "all", "q": joined.reference}
+    ).content.decode()
+    assert case.reference in html
+
+
 # The broker down ----------------------------------------------------------------------------
 
 
-def test_with_the_broker_down_the_intake_is_saved_and_mailed_later(celery_worker, answers):
-    """A web process whose broker is unreachable (nothing listens on port 9) saves the intake."""
+def test_with_the_broker_down_the_intake_is_saved_and_processed_later(celery_worker, answers):
+    """A web process whose broker is unreachable (nothing listens on port 9) keeps the intake."""
     db = connection.settings_dict
     code = (
         "from django.test import Client;"
@@ -508,18 +588,20 @@ def test_with_the_broker_down_the_intake_is_saved_and_mailed_later(celery_worker
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    case = Case.objects.get()
-    email = OutgoingEmail.objects.get()
-    assert email.status == OutgoingEmail.Status.PENDING and case.reference in email.subject
+    received = ReceivedIntake.objects.get()
+    assert received.processed_at is None
+    assert PendingTask.objects.get().args == [received.pk]
     assert mail.outbox == []
 
-    # The broker is back: once the first publish's lease has passed, beat's job publishes
-    # the mail and the worker sends it.
-    OutgoingEmail.objects.update(next_attempt_at=timezone.now())
-    assert flush_outbox() == 1
+    # The broker is back: beat's job publishes the kept task, the worker makes the case and
+    # queues the confirmation, and sends it.
+    assert publish_pending_tasks() == 1
     from tests.portal.test_queue import wait_for
 
-    assert wait_for(lambda: OutgoingEmail.objects.get(pk=email.pk).status == "sent")
+    assert wait_for(lambda: OutgoingEmail.objects.filter(status="sent").exists())
+    case = Case.objects.get()
+    assert case.reference == received.reference
+    assert case.reference in OutgoingEmail.objects.get().subject
     assert [m.to for m in mail.outbox] == [["fatima.el.amrani@example.org"]]
 
 
