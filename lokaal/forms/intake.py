@@ -65,6 +65,40 @@ def municipality_choices(municipalities):
     return choices
 
 
+def _all_municipality_choices():
+    return municipality_choices(Municipality.objects.order_by("name"))
+
+
+class MunicipalityField(forms.ChoiceField):
+    """A municipality of the list, or OTHER_MUNICIPALITY (cleaned to None).
+
+    The list (some 340 municipalities) is read only when the form is shown; a submitted
+    choice is checked by reading that one municipality, so that a valid POST does not load
+    them all.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_all_municipality_choices, **kwargs)
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required; the choice is checked in clean()
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value == OTHER_MUNICIPALITY:
+            return None
+        # An id as the list has them: ASCII digits, within a bigint.
+        valid = value.isascii() and value.isdigit() and len(value) <= 18
+        municipality = Municipality.objects.filter(pk=value).first() if valid else None
+        if municipality is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return municipality
+
+
 class SubjectField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
@@ -115,7 +149,7 @@ class IntakeForm(forms.Form):
             ),
         },
     )
-    municipality = forms.ChoiceField(
+    municipality = MunicipalityField(
         label=_("Municipality where you live"),
         error_messages={
             "required": _(
@@ -246,12 +280,6 @@ class IntakeForm(forms.Form):
     HONEYPOT = "extra_info"
     GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One query: the choices, and the object a valid choice stands for.
-        self.municipalities = {str(m.pk): m for m in Municipality.objects.order_by("name")}
-        self.fields["municipality"].choices = municipality_choices(self.municipalities.values())
-
     @property
     def is_robot(self):
         """Whether the honeypot was filled in (only valid after is_valid())."""
@@ -303,12 +331,6 @@ class IntakeForm(forms.Form):
                 code="invalid",
             )
         return postcode
-
-    def clean_municipality(self):
-        value = self.cleaned_data["municipality"]
-        if value == OTHER_MUNICIPALITY:
-            return None
-        return self.municipalities[value]
 
     def clean_wished_start(self):
         wished = self.cleaned_data["wished_start"]
