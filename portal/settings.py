@@ -255,13 +255,13 @@ CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "portal.tasks.flush_outbox", "schedule": 60.0},
     "publish-pending-tasks": {"task": "portal.tasks.publish_pending_tasks", "schedule": 60.0},
     "purge-expired": {"task": "portal.tasks.purge_expired", "schedule": 24 * 60 * 60.0},
-    # The desk's reminder of overdue first responses, on working-day mornings; it sends once
-    # a day per person, so an extra run (by hand, a retried task) mails nobody twice.
     # The desk's safety net for intakes whose task did not run (lokaal.services.intake_accept).
     "lokaal-process-overdue-intakes": {
         "task": "lokaal.tasks.process_overdue_intakes",
         "schedule": 60.0,
     },
+    # The desk's reminder of overdue first responses, on working-day mornings; it sends once
+    # a day per person, so an extra run (by hand, a retried task) mails nobody twice.
     "lokaal-send-reminders": {
         "task": "lokaal.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
