@@ -186,6 +186,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Behind proxies, the client's address is the one the proxies add to X-Forwarded-For: set
+# this to the number of proxies in front of the portal (docker-compose: nginx, plus the
+# TLS-terminating proxy in front of it, so 2). With 0 the peer address is used, which behind a
+# proxy is the proxy's, and every visitor would share one login throttle and one intake limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Onderwijsregio Haaglanden"
 

@@ -494,6 +494,23 @@ def test_robots_count_against_the_limit(answers, settings):
     assert post(client, answers).status_code == 429
 
 
+@pytest.mark.django_db
+def test_behind_the_proxies_each_visitor_has_a_limit_of_their_own(answers, settings):
+    # Behind nginx and a TLS proxy every request comes from the proxy's address; the client's
+    # is the one the proxies put in X-Forwarded-For (TRUSTED_PROXY_COUNT).
+    settings.LOKAAL_INTAKE_RATE = "1/600"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_ACCEPT_LANGUAGE": "en"}
+
+    def visitor(address):
+        return Client(**proxy, HTTP_X_FORWARDED_FOR=f"{address}, 10.0.0.1")
+
+    assert post(visitor("198.51.100.1"), answers).status_code == 302
+    other = {**answers, "email": "iemand.anders@example.org"}
+    assert post(visitor("198.51.100.2"), other).status_code == 302
+    assert post(visitor("198.51.100.1"), other).status_code == 429
+
+
 @pytest.mark.parametrize("rate", ["", "0", "0/600", "nonsense"])
 @pytest.mark.django_db
 def test_the_limit_can_be_switched_off(answers, settings, rate):
