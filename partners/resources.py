@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy, pgettext
 from import_export import fields, resources
 from import_export.instance_loaders import BaseInstanceLoader
 
-from portal.imports import DutchDateWidget, ImportResourceMixin, choice_lookup, parse_bool
+from portal.imports import (
+    DutchDateWidget,
+    ImportResourceMixin,
+    cell_text,
+    choice_lookup,
+    parse_bool,
+)
 from portal.workflow import TransitionNotAllowed
 
 from .models import Agreement, Municipality, Organisation, Sector, Signature
@@ -27,15 +33,6 @@ LIST_SEPARATORS = re.compile(r"[,;/+\s]+")
 
 def _key(value):
     return str(value or "").strip().lower()
-
-
-def _text(row, column):
-    value = row.get(column)
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _valid_for_field(attribute, value, errors, *, column):
@@ -178,7 +175,7 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         number = self.line(kwargs.get("row_number", 0))
-        name = _text(row, "naam")
+        name = cell_text(row, "naam")
         if not name:
             errors["naam"] = _("Fill in the organisation's name.")
         elif _valid_for_field("name", name, errors, column="naam"):
@@ -191,18 +188,18 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
                 self.names_in_file[_key(name)] = number
                 instance.name = instance.name if instance.pk else name
         if "soort" in row or instance.pk is None:
-            self._import_kind(instance, _text(row, "soort"), errors)
+            self._import_kind(instance, cell_text(row, "soort"), errors)
         if "sectoren" in row:
-            self._import_sectors(instance, _text(row, "sectoren"), errors)
+            self._import_sectors(instance, cell_text(row, "sectoren"), errors)
         if "gemeente" in row:
-            self._import_municipality(instance, _text(row, "gemeente"), errors)
+            self._import_municipality(instance, cell_text(row, "gemeente"), errors)
         if "bestuur" in row:
-            self._import_parent(instance, _text(row, "bestuur"), errors)
+            self._import_parent(instance, cell_text(row, "bestuur"), errors)
         if "bestuursnummer" in row:
             self._import_identifier(
                 instance,
                 "board_number",
-                _text(row, "bestuursnummer"),
+                cell_text(row, "bestuursnummer"),
                 self.board_numbers,
                 errors,
                 column="bestuursnummer",
@@ -214,14 +211,14 @@ class OrganisationResource(ImportResourceMixin, resources.ModelResource):
             self._import_identifier(
                 instance,
                 "brin",
-                _text(row, "brin").upper().replace(" ", ""),
+                cell_text(row, "brin").upper().replace(" ", ""),
                 self.brins,
                 errors,
                 column="brin",
                 taken=gettext_lazy("BRIN %(value)s already belongs to another organisation."),
             )
         if "website" in row:
-            self._import_website(instance, _text(row, "website"), errors)
+            self._import_website(instance, cell_text(row, "website"), errors)
         if "actief" in row:
             try:
                 instance.active = parse_bool(row.get("actief"))
@@ -458,9 +455,9 @@ class SignatureResource(ImportResourceMixin, resources.ModelResource):
         organisation = self.organisations.get(_key(row.get("organisatie")))
         if organisation is None:
             errors["organisatie"] = _("No organisation “%(value)s” is known.") % {
-                "value": _text(row, "organisatie")
+                "value": cell_text(row, "organisatie")
             }
-        value = _text(row, "overeenkomst")
+        value = cell_text(row, "overeenkomst")
         agreement = self.agreements.get(value.lower())
         if agreement is None:
             errors["overeenkomst"] = _(
@@ -487,7 +484,7 @@ class SignatureResource(ImportResourceMixin, resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors.update(error.message_dict)
-        status = _text(row, "status")
+        status = cell_text(row, "status")
         if not status and instance.pk is None:
             errors["status"] = _("Fill in the status: signed, under reservation or withdrawn.")
         elif status:

@@ -382,6 +382,16 @@ def _looks_binary(text):
 # Widgets for Dutch spreadsheets
 
 
+def cell_text(row, column):
+    """A cell as stripped text: '' when empty, 12 for a number cell holding 12.0."""
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def parse_decimal(value):
     """'1.234,5' and '1234.5' and 1234.5 → Decimal('1234.5'); '' → None."""
     if value in (None, ""):
