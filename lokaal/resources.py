@@ -21,7 +21,7 @@ from import_export import fields, resources
 
 from partners.models import Municipality
 from portal import workflow
-from portal.imports import ImportResourceMixin, choice_lookup, parse_bool, parse_date
+from portal.imports import ImportResourceMixin, cell_text, choice_lookup, parse_bool, parse_date
 
 from . import services
 from .models import (
@@ -37,49 +37,14 @@ from .models import (
 LIST_SEPARATORS = re.compile(r"\s*[,;/+]\s*")
 POSTCODE = re.compile(r"^(\d{4})\s?([A-Za-z]{2})$")
 
-# Column name → case attribute, in the order of the template and the export.
-COLUMNS = {
-    "naam": "name",
-    "e-mail": "email",
-    "telefoon": "phone",
-    "postcode": "postcode",
-    "gemeente": "municipality",
-    "herkomstsector": "origin_sector",
-    "opleiding": "education_level",
-    "buitenlands_diploma": "foreign_diploma",
-    "doelsectoren": "target_sectors",
-    "vakken": "subjects",
-    "ander_vak": "other_subject",
-    "uren_per_week": "hours_per_week",
-    "gewenste_start": "wished_start",
-    "statushouder": "is_status_holder",
-    "via": "heard_via",
-    "motivatie": "motivation",
-    "status": "status",
-    "datum_aanmelding": "created_at",
-    "adviseur": "assigned_to",
-}
-# What only a desk advisor's export holds: what identifies the candidate.
-PERSONAL_COLUMNS = ("naam", "e-mail", "telefoon", "postcode", "motivatie")
-
-
-def _text(row, column):
-    value = row.get(column)
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value
-    return str(value).strip()
-
 
 def _date_text(value):
     return value.strftime("%d-%m-%Y") if value else ""
 
 
-class CaseExportResource(resources.ModelResource):
-    reference = fields.Field(column_name="referentie")
+class CaseColumns(resources.ModelResource):
+    """The columns the case-list import and export share, in the template's order."""
+
     name = fields.Field(column_name="naam")
     email = fields.Field(column_name="e-mail")
     phone = fields.Field(column_name="telefoon")
@@ -99,15 +64,10 @@ class CaseExportResource(resources.ModelResource):
     status = fields.Field(column_name="status")
     created_at = fields.Field(column_name="datum_aanmelding")
     assigned_to = fields.Field(column_name="adviseur")
-    first_response_due = fields.Field(column_name="reactie_uiterlijk")
-    first_response_at = fields.Field(column_name="eerste_reactie")
-    advised_route = fields.Field(column_name="traject")
-    programme_year = fields.Field(column_name="programmajaar")
 
     class Meta:
         model = Case
         fields = (
-            "reference",
             "name",
             "email",
             "phone",
@@ -127,6 +87,21 @@ class CaseExportResource(resources.ModelResource):
             "status",
             "created_at",
             "assigned_to",
+        )
+
+
+class CaseExportResource(CaseColumns):
+    reference = fields.Field(column_name="referentie")
+    first_response_due = fields.Field(column_name="reactie_uiterlijk")
+    first_response_at = fields.Field(column_name="eerste_reactie")
+    advised_route = fields.Field(column_name="traject")
+    programme_year = fields.Field(column_name="programmajaar")
+
+    class Meta:
+        model = Case
+        fields = (
+            "reference",
+            *CaseColumns._meta.fields,
             "first_response_due",
             "first_response_at",
             "advised_route",
@@ -244,32 +219,12 @@ class CaseExportResource(resources.ModelResource):
         return case.programme_year
 
 
-class CaseImportResource(ImportResourceMixin, resources.ModelResource):
+class CaseImportResource(ImportResourceMixin, CaseColumns):
     """Every row a new case; see the module's docstring."""
-
-    name = fields.Field(column_name="naam")
-    email = fields.Field(column_name="e-mail")
-    phone = fields.Field(column_name="telefoon")
-    postcode = fields.Field(column_name="postcode")
-    municipality = fields.Field(column_name="gemeente")
-    origin_sector = fields.Field(column_name="herkomstsector")
-    education_level = fields.Field(column_name="opleiding")
-    foreign_diploma = fields.Field(column_name="buitenlands_diploma")
-    target_sectors = fields.Field(column_name="doelsectoren")
-    subjects = fields.Field(column_name="vakken")
-    other_subject = fields.Field(column_name="ander_vak")
-    hours_per_week = fields.Field(column_name="uren_per_week")
-    wished_start = fields.Field(column_name="gewenste_start")
-    is_status_holder = fields.Field(column_name="statushouder")
-    heard_via = fields.Field(column_name="via")
-    motivation = fields.Field(column_name="motivatie")
-    status = fields.Field(column_name="status")
-    created_at = fields.Field(column_name="datum_aanmelding")
-    assigned_to = fields.Field(column_name="adviseur")
 
     class Meta:
         model = Case
-        fields = tuple(COLUMNS.values())
+        fields = CaseColumns._meta.fields
         import_id_fields = ()
         force_init_instance = True
         skip_unchanged = False
@@ -296,7 +251,7 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
                 is_active=True, staff_role__in=["desk_advisor", "programme_team"]
             )
         }
-        emails = {services.normalise_email(_text(row, "e-mail")) for row in dataset.dict}
+        emails = {services.normalise_email(cell_text(row, "e-mail")) for row in dataset.dict}
         self.open_emails = set(
             Case.objects.open()
             .annotate(lower_email=Lower("email"))
@@ -308,19 +263,19 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         number = self.line(kwargs.get("row_number", 0))
-        name = _text(row, "naam")
+        name = cell_text(row, "naam")
         if not name:
             errors["naam"] = _("Fill in the candidate's name.")
         elif len(name) > 150:
             errors["naam"] = _("The name is longer than 150 characters.")
         instance.name = name
-        self._import_email(instance, _text(row, "e-mail"), number, errors)
-        phone = _text(row, "telefoon")
+        self._import_email(instance, cell_text(row, "e-mail"), number, errors)
+        phone = cell_text(row, "telefoon")
         if phone and not re.fullmatch(r"[+0-9 ()-]{6,30}", phone):
             errors["telefoon"] = _("“%(value)s” is not a telephone number.") % {"value": phone}
         instance.phone = phone
-        self._import_postcode(instance, _text(row, "postcode"), errors)
-        municipality = _text(row, "gemeente")
+        self._import_postcode(instance, cell_text(row, "postcode"), errors)
+        municipality = cell_text(row, "gemeente")
         if municipality and municipality.lower() not in self.municipalities:
             errors["gemeente"] = _("Unknown municipality “%(value)s”.") % {"value": municipality}
         instance.municipality = self.municipalities.get(municipality.lower())
@@ -336,11 +291,11 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
         )
         instance._target_status = status
         instance.status = Case.Status.NEW
-        self._import_sectors(instance, _text(row, "doelsectoren"), errors)
-        self._import_subjects(instance, _text(row, "vakken"), errors)
-        instance.other_subject = _text(row, "ander_vak")[:150]
-        instance.motivation = _text(row, "motivatie")
-        self._import_hours(instance, _text(row, "uren_per_week"), errors)
+        self._import_sectors(instance, cell_text(row, "doelsectoren"), errors)
+        self._import_subjects(instance, cell_text(row, "vakken"), errors)
+        instance.other_subject = cell_text(row, "ander_vak")[:150]
+        instance.motivation = cell_text(row, "motivatie")
+        self._import_hours(instance, cell_text(row, "uren_per_week"), errors)
         for column, attribute, default in (
             ("buitenlands_diploma", "foreign_diploma", False),
             ("statushouder", "is_status_holder", False),
@@ -365,7 +320,7 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
         instance.created_at = timezone.make_aware(
             datetime.datetime.combine(created, datetime.time(12))
         )
-        advisor = _text(row, "adviseur").lower()
+        advisor = cell_text(row, "adviseur").lower()
         if advisor and advisor not in self.advisors:
             errors["adviseur"] = _("No desk advisor has the e-mail address “%(value)s”.") % {
                 "value": advisor
@@ -407,7 +362,7 @@ class CaseImportResource(ImportResourceMixin, resources.ModelResource):
         instance.postcode = f"{match[1]} {match[2].upper()}" if match else ""
 
     def _choice(self, row, column, lookup, choices, errors, *, default=None, required=False):
-        value = _text(row, column)
+        value = cell_text(row, column)
         if not value:
             if required:
                 errors[column] = _("Fill in one of: %(choices)s.") % {
