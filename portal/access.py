@@ -254,7 +254,14 @@ def _organisation_id(obj, via):
 
 
 def get_object_for_user(
-    request, queryset_or_model, *, edit=False, topic=None, via="organisation", **lookup
+    request,
+    queryset_or_model,
+    *,
+    edit=False,
+    topic=None,
+    via="organisation",
+    or_parent=False,
+    **lookup,
 ):
     """The object `lookup` finds, if the user may see it through the organisation it belongs to.
 
@@ -263,7 +270,24 @@ def get_object_for_user(
     so that they cannot tell which objects exist; a member who may see the organisation but
     not do this (a viewer asking to change, a member without the `topic` role) gets a 403.
     The programme team may do everything.
+
+    With `or_parent`, the members of the organisation's parent (a school location's board)
+    may act for it too; a stranger to both gets the answer the organisation itself gave.
     """
+    if or_parent:
+        try:
+            return get_object_for_user(
+                request, queryset_or_model, edit=edit, topic=topic, via=via, **lookup
+            )
+        except (Http404, PermissionDenied) as error:
+            refused = error
+        parent = f"{via}__parent" if via else "parent"
+        try:
+            return get_object_for_user(
+                request, queryset_or_model, edit=edit, topic=topic, via=parent, **lookup
+            )
+        except Http404:
+            raise refused from None
     queryset = getattr(queryset_or_model, "_default_manager", queryset_or_model).all()
     if "__" in via:
         # Load the steps to the organisation with the object, not one query per step.

@@ -13,7 +13,6 @@ from ..forms.matching import DecisionForm, ProposeForm
 from ..models import Case, Match
 from ..services import DESK_CONTACT, first_name
 from .room import DESK
-from .scoping import get_for_organisation_or_board
 
 # Ranked places shown to the advisor; the rest score lower still.
 SHOWN = 50
@@ -94,13 +93,14 @@ def match_list(request):
 @access.topic_required(DESK_CONTACT)
 def match_detail(request, pk):
     """What the board needs to decide, and the decision (accept, or decline with a reason)."""
-    match = get_for_organisation_or_board(
+    match = access.get_object_for_user(
         request,
         Match.objects.select_related(
             "case__advised_route", "case__municipality", "room__organisation"
         ),
         topic=DESK_CONTACT,
         via="room__organisation",
+        or_parent=True,
         pk=pk,
     )
     form = DecisionForm(request.POST or None)

@@ -15,7 +15,6 @@ from portal.accesslog import log_access
 from .. import selectors, services
 from ..forms.room import RoomFilterForm, RoomForm
 from ..models import Match, Room, ShadowingBooking, ShadowingSlot, TargetSector
-from .scoping import get_for_organisation_or_board
 
 MEMBERS = (access.PROGRAMME_TEAM, *access.PARTNER_ROLES)
 DESK = (access.DESK_ADVISOR, access.PROGRAMME_TEAM)
@@ -75,8 +74,8 @@ def room_create(request, pk):
 
 @access.roles_required(*MEMBERS)
 def room_edit(request, pk):
-    room = get_for_organisation_or_board(
-        request, Room.objects.select_related("organisation"), edit=True, pk=pk
+    room = access.get_object_for_user(
+        request, Room.objects.select_related("organisation"), edit=True, or_parent=True, pk=pk
     )
     owner = room.organisation.parent or room.organisation
     form = RoomForm(request.POST or None, instance=room, owner=owner)
@@ -92,8 +91,8 @@ def room_edit(request, pk):
 @access.roles_required(*MEMBERS)
 @require_POST
 def room_close(request, pk):
-    room = get_for_organisation_or_board(
-        request, Room.objects.select_related("organisation"), edit=True, pk=pk
+    room = access.get_object_for_user(
+        request, Room.objects.select_related("organisation"), edit=True, or_parent=True, pk=pk
     )
     services.room_close(room=room)
     messages.success(request, _("The room has been closed."))

@@ -14,7 +14,6 @@ from .. import selectors, services
 from ..forms.shadowing import BookingForm, OutcomeForm, SlotForm
 from ..models import Case, ShadowingBooking, ShadowingSlot, TargetSector
 from .room import DESK, MEMBERS
-from .scoping import get_for_organisation_or_board
 
 
 @access.roles_required(*MEMBERS)
@@ -34,8 +33,12 @@ def slot_create(request, pk):
 
 @access.roles_required(*MEMBERS)
 def slot_edit(request, pk):
-    slot = get_for_organisation_or_board(
-        request, ShadowingSlot.objects.select_related("organisation"), edit=True, pk=pk
+    slot = access.get_object_for_user(
+        request,
+        ShadowingSlot.objects.select_related("organisation"),
+        edit=True,
+        or_parent=True,
+        pk=pk,
     )
     owner = slot.organisation.parent or slot.organisation
     form = SlotForm(request.POST or None, instance=slot, owner=owner)
