@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from portal import access
+from portal import access, sequences
 from portal.workflow import StatusChange, Workflow, WorkflowModel
 
 # Hours per week a candidate or a room can plausibly mean; a full-time job is about 40.
@@ -165,37 +165,6 @@ class CaseQuerySet(models.QuerySet):
 
     def real(self):
         return self.filter(is_demo=False)
-
-
-def _next_id(table):
-    """The id the next row of `table` gets, taken before the insert."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-            return cursor.fetchone()[0]
-        # SQLite, the embedded default of `make run`: AUTOINCREMENT keeps the last id handed
-        # out in sqlite_sequence, and writing transactions are serialised.
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        return (row[0] if row else 0) + 1
-
-
-def reserve_id(table):
-    """Take the id the next row of `table` gets, so that no other row can have it.
-
-    An intake reserves its case's id (and so its reference) when it is received; the case is
-    written later, by a task, with that id.
-    """
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
-            return cursor.fetchone()[0]
-        # SQLite: move the AUTOINCREMENT counter on, which an insert without an id respects.
-        cursor.execute("UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = %s", [table])
-        if cursor.rowcount == 0:
-            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, 1)", [table])
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        return cursor.fetchone()[0]
 
 
 def case_reference(pk, at):
@@ -378,7 +347,7 @@ class Case(WorkflowModel):
             # The reference carries the row's own id, taken from its sequence before the
             # insert, so that it is complete in the first history row too.
             if self.pk is None:
-                self.pk = _next_id(self._meta.db_table)
+                self.pk = sequences.next_id(self._meta.db_table)
             if self._state.adding:
                 # With its pk set (here, or reserved by the intake), Django would try an
                 # UPDATE first.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import Municipality
-from portal import workdays, workflow
+from portal import sequences, workdays, workflow
 from portal.mail import queue_email
 from portal.queue import enqueue_on_commit
 
@@ -31,7 +31,6 @@ from .models import (
     TimelineEntry,
     TimelineKind,
     case_reference,
-    reserve_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -931,7 +930,7 @@ def intake_accept(*, data, language):
 
     now = timezone.now()
     with transaction.atomic():
-        case_id = reserve_id(Case._meta.db_table)
+        case_id = sequences.reserve_id(Case._meta.db_table)
         received = ReceivedIntake.objects.create(
             reference=case_reference(case_id, now),
             reserved_case_id=case_id,
