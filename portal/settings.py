@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lokaal.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
     },
+    # Internship reports past their response deadline: once a day per report.
+    "internships-send-reminders": {
+        "task": "internships.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon-fri"),
+    },
 }
 # An e-mail that still cannot be sent this many hours after it was written is marked failed
 # (until then it is retried with growing pauses of up to two hours; see portal/mail.py).
@@ -288,7 +293,23 @@ RETENTION_DAYS = {
     "import_file": env_int("RETENTION_IMPORT_FILE_DAYS", 1),
     # Closed desk cases are anonymised (their figures stay) this long after closing.
     "desk_case": env_int("RETENTION_DESK_CASE_DAYS", 730),
+    # Closed internship-discrimination reports are anonymised this long after closing: the
+    # free text, contact details, messages, notes and attachments go; the counts stay.
+    "internship_report": env_int("RETENTION_INTERNSHIP_REPORT_DAYS", 365),
 }
+
+# Keys that encrypt sensitive free text and attachments at rest (portal/crypto.py): a
+# comma-separated list of Fernet keys, the first one encrypts, all of them decrypt, so a key
+# is rotated by putting the new one first (then `manage.py rotate_encryption_keys`).
+# Development derives one from SECRET_KEY; with DEBUG=0 it must be set.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS is not set. With DEBUG=0 the portal refuses to start without "
+        "the key that encrypts internship reports: see .env.example."
+    )
+# Files that must never be served as media (report attachments, encrypted): outside MEDIA_ROOT.
+PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private")))
 
 # The desk (lokaal): the key of the keyed hashes that find an earlier year's case of the
 # same status holder without keeping a readable copy of their name or e-mail. Derived from
@@ -299,6 +320,15 @@ LOKAAL_FIRST_RESPONSE_WORKING_DAYS = env_int("LOKAAL_FIRST_RESPONSE_WORKING_DAYS
 # The public intake's limit per client (IP address): "<count>/<seconds>", e.g. "5/600" for
 # five intakes in ten minutes; empty or "0" switches it off.
 LOKAAL_INTAKE_RATE = env("LOKAAL_INTAKE_RATE", "5/600")
+
+# Equal internship opportunities: working days a handler has for the first response to a
+# report, the limits on the public form and on receipt-code entry per client ("<count>/<seconds>",
+# empty or "0" switches a limit off), and the attachments a report may carry.
+INTERNSHIPS_RESPONSE_WORKING_DAYS = env_int("INTERNSHIPS_RESPONSE_WORKING_DAYS", 5)
+INTERNSHIPS_REPORT_RATE = env("INTERNSHIPS_REPORT_RATE", "5/600")
+INTERNSHIPS_CODE_RATE = env("INTERNSHIPS_CODE_RATE", "10/900")
+INTERNSHIPS_MAX_ATTACHMENTS = env_int("INTERNSHIPS_MAX_ATTACHMENTS", 3)
+INTERNSHIPS_MAX_ATTACHMENT_BYTES = env_int("INTERNSHIPS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 
 # Security. Production (DEBUG=0) gets the settings that `check --deploy` asks for.
 SESSION_COOKIE_HTTPONLY = True

@@ -27,6 +27,7 @@ urlpatterns = [
         name="import-template",
     ),
     path("loket/", include("lokaal.urls")),
+    path("stages/", include("internships.urls")),
     path("", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", cache.set_language, name="set_language"),

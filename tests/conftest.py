@@ -49,6 +49,22 @@ def outsider_user(other_organisation):
     ).user
 
 
+@pytest.fixture
+def handler_user(organisation):
+    """A partner viewer of `organisation` who handles its internship reports (topic role)."""
+    return MembershipFactory(
+        user=UserFactory(email="meldpunt@example.org"),
+        organisation=organisation,
+        role="viewer",
+        topics=["internship_reports"],
+    ).user
+
+
+@pytest.fixture
+def handler_client(handler_user):
+    return _client_for(handler_user)
+
+
 # Tests read messages in English (the msgids); the Dutch default is tested on its own in
 # tests/portal/test_translations.py and the browser tests.
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}

@@ -16,6 +16,7 @@ from lokaal.models import (
     TimelineEntry,
     TrainingRoute,
 )
+from internships.models import Message, Report, new_receipt_code, receipt_code_hash
 from partners.models import Agreement, Commitment, Contact, Membership, Organisation, Signature
 from portal.models import User
 
@@ -215,3 +216,50 @@ class MatchFactory(factory.django.DjangoModelFactory):
         match = super()._create(model_class, *args, **kwargs)
         match.log_status(source="", target=match.status, by=None, note="", at=match.proposed_at)
         return match
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """An internship report in any status, with its first status row.
+
+    Its receipt code is on the instance as `receipt_code` (only its hash is stored). For a
+    report as the public form makes it, call internships.services.report_submit instead.
+    """
+
+    class Meta:
+        model = Report
+
+    receipt_code = factory.LazyFunction(new_receipt_code)
+    receipt_code_hash = factory.LazyAttribute(lambda o: receipt_code_hash(o.receipt_code))
+    reporter_role = "student"
+    level = "mbo"
+    phase = "internship"
+    grounds = factory.LazyFunction(lambda: ["origin"])
+    description = "Mij werd gezegd dat ik met mijn hoofddoek niet bij de klant kon werken."
+    wish = "conversation"
+    consent_at = factory.LazyFunction(timezone.now)
+    language = "nl"
+    response_due = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        code = kwargs.pop("receipt_code")
+        report = super()._create(model_class, *args, **kwargs)
+        report.log_status(source="", target=report.status, by=None, note="", at=report.created_at)
+        report.receipt_code = code
+        return report
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        code = kwargs.pop("receipt_code")
+        report = super()._build(model_class, *args, **kwargs)
+        report.receipt_code = code
+        return report
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    report = factory.SubFactory(ReportFactory)
+    direction = "from_reporter"
+    body = "Is er al iets bekend?"

@@ -1,0 +1,136 @@
+"""Encryption at rest for sensitive free text and files, with keys that can be rotated.
+
+`cryptography`'s MultiFernet does the work: the first key of settings.FIELD_ENCRYPTION_KEYS
+encrypts, every key decrypts, so a new key goes first and `rotate()` re-encrypts old values.
+Fernet authenticates as well as encrypts: a changed ciphertext fails to decrypt instead of
+giving garbage. Development derives a key from SECRET_KEY; production must set its own
+(settings refuses to start without one when DEBUG is off).
+
+`EncryptedTextField` is a TextField whose database value is a Fernet token; `encrypt_bytes`
+and `decrypt_bytes` serve files (see `PrivateEncryptedStorage`). Encrypted values cannot be
+searched or ordered by in the database; keep what must be counted in plain fields.
+"""
+
+import base64
+import hashlib
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils.functional import cached_property
+
+__all__ = [
+    "EncryptedTextField",
+    "InvalidToken",
+    "PrivateEncryptedStorage",
+    "decrypt_bytes",
+    "encrypt_bytes",
+    "private_storage",
+    "rotate",
+]
+
+
+def _development_key():
+    digest = hashlib.sha256(f"portal-field-encryption:{settings.SECRET_KEY}".encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys):
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe "
+            "base64-encoded bytes; make one with `python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())'`)."
+        ) from error
+
+
+def fernet():
+    keys = tuple(settings.FIELD_ENCRYPTION_KEYS) or (_development_key(),)
+    return _fernet(keys)
+
+
+def encrypt_bytes(data):
+    return fernet().encrypt(data)
+
+
+def decrypt_bytes(token):
+    """The plain bytes of `token`; raises InvalidToken when no key opens it."""
+    return fernet().decrypt(token)
+
+
+def encrypt_text(text):
+    return encrypt_bytes(text.encode()).decode("ascii")
+
+
+def decrypt_text(token):
+    return decrypt_bytes(token.encode("ascii")).decode()
+
+
+def rotate(token):
+    """`token` re-encrypted with the first key (for `rotate_encryption_keys`)."""
+    return fernet().rotate(token)
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored encrypted; Python code sees plain text. An empty value stays empty.
+
+    Not searchable and not orderable in SQL. A value that no configured key opens raises
+    InvalidToken when it is read: a missing key must be noticed, not shown as empty.
+    """
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt_text(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return decrypt_text(value)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "portal.crypto.EncryptedTextField", args, kwargs
+
+
+class PrivateEncryptedStorage(FileSystemStorage):
+    """Files under PRIVATE_STORAGE_ROOT, encrypted; never under MEDIA_ROOT, so never served.
+
+    A view that has checked access reads a file with `open_decrypted(name)`.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("base_url", None)
+        super().__init__(**kwargs)
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_STORAGE_ROOT)
+
+    def url(self, name):
+        raise NotImplementedError("Private files have no URL; serve them through a view.")
+
+    def _save(self, name, content):
+        content.seek(0)
+        encrypted = ContentFile(encrypt_bytes(content.read()))
+        return super()._save(name, encrypted)
+
+    def read_decrypted(self, name):
+        with super().open(name, "rb") as handle:
+            return decrypt_bytes(handle.read())
+
+
+_private_storage = PrivateEncryptedStorage()
+
+
+def private_storage():
+    """The storage of private files (a callable, so migrations do not depend on settings)."""
+    return _private_storage
