@@ -70,6 +70,11 @@ def configure_environment():
     # query counts), but without HTTPS redirects and the static manifest.
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
+    # With DEBUG=0 the settings refuse to start without an encryption key (portal/crypto.py).
+    os.environ.setdefault(
+        "FIELD_ENCRYPTION_KEYS",
+        "YmVuY2htYXJrLW9ubHktZW5jcnlwdGlvbi1rZXktMzI=",  # bench only
+    )
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["STATIC_MANIFEST"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
