@@ -13,6 +13,7 @@ searched or ordered by in the database; keep what must be counted in plain field
 
 import base64
 import hashlib
+import os
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -129,6 +130,58 @@ class PrivateEncryptedStorage(FileSystemStorage):
 
 
 _private_storage = PrivateEncryptedStorage()
+
+
+def rotate_all(*, chunk_size=500):
+    """Re-encrypt every encrypted value and private file with the first key.
+
+    Returns {"<app.Model>.<field>": count}. Run after putting a new key first in
+    FIELD_ENCRYPTION_KEYS; the old keys can go once it has finished.
+    """
+    from django.apps import apps
+    from django.db import transaction
+
+    counts = {}
+    for model in apps.get_models():
+        texts = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        files = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.FileField) and isinstance(f.storage, PrivateEncryptedStorage)
+        ]
+        if not texts and not files:
+            continue
+        manager = model._base_manager
+        pks = list(manager.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(pks), chunk_size):
+            chunk = pks[start : start + chunk_size]
+            with transaction.atomic():
+                rows = manager.filter(pk__in=chunk).select_for_update().values("pk", *texts, *files)
+                for row in rows:
+                    # Reading decrypted the values; update() encrypts them with the first key.
+                    values = {name: row[name] for name in texts if row[name]}
+                    if values:
+                        manager.filter(pk=row["pk"]).update(**values)
+                    for name in files:
+                        if row[name]:
+                            storage = model._meta.get_field(name).storage
+                            _rotate_file(storage, row[name])
+                    for name in (*values, *(n for n in files if row[n])):
+                        key = f"{model._meta.label}.{name}"
+                        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _rotate_file(storage, name):
+    path = storage.path(name)
+    with open(path, "rb") as handle:
+        token = handle.read()
+    rotated = rotate(token)
+    temporary = f"{path}.rotating"
+    with open(temporary, "wb") as handle:
+        handle.write(rotated)
+    # Atomic on one file system: a crash leaves either the old or the new file, both readable.
+    os.replace(temporary, path)
 
 
 def private_storage():

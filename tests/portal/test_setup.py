@@ -33,6 +33,14 @@ def test_production_without_a_secret_key_refuses_to_start():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_production_without_an_encryption_key_refuses_to_start():
+    result = run_manage(
+        "check", DEBUG="0", SECRET_KEY="x" * 30 + "-a-long-random-production-secret-value"
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_check():
     result = run_manage(
         "check",
@@ -41,6 +49,7 @@ def test_production_settings_pass_the_deploy_check():
         "WARNING",
         DEBUG="0",
         SECRET_KEY="x" * 30 + "-a-long-random-production-secret-value",
+        FIELD_ENCRYPTION_KEYS="YnVpbGQtb25seS1ub3QtYS1yZWFsLWtleS0wMDAwMDA=",
         ALLOWED_HOSTS="portal.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
