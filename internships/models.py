@@ -97,6 +97,7 @@ class Outcome(models.TextChoices):
     MEASURES_TAKEN = "measures_taken", _("Measures taken at the internship organisation")
     REPORTER_UNREACHABLE = "reporter_unreachable", _("Reporter could not be reached")
     NOT_DISCRIMINATION = "not_discrimination", _("No discrimination established")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the reporter")
     OTHER = "other", pgettext_lazy("outcome", "Other")
 
 

@@ -21,6 +21,7 @@ from .models import (
     Attachment,
     InternalNote,
     Message,
+    Outcome,
     Report,
     new_receipt_code,
     receipt_code_hash,
@@ -279,6 +280,31 @@ def report_anonymisation_values(report):
         "occurred_on": None,
         "anonymised_at": timezone.now(),
     }
+
+
+def report_erase(*, report, by=None, note=""):
+    """Erase a report's personal data now, at the reporter's request (consent withdrawn).
+
+    What the retention period would do later, done at once: the free text and contact details
+    are emptied, messages, notes and attachments (with their files) deleted; the counted fields
+    stay. An open report is closed first, with the outcome "withdrawn by the reporter".
+    """
+    with transaction.atomic():
+        if report.is_open:
+            report_transition(
+                report=report,
+                to=Report.Status.CLOSED,
+                by=by,
+                note=note,
+                outcome=Outcome.WITHDRAWN,
+            )
+        for model in (Attachment, Message, InternalNote):
+            model.objects.filter(report=report).delete()
+        values = report_anonymisation_values(report)
+        Report.objects.filter(pk=report.pk).update(**values)
+        for name, value in values.items():
+            setattr(report, name, value)
+    return report
 
 
 def closed_before(cutoff):
