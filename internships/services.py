@@ -97,9 +97,15 @@ def recipients_of(report):
     return sorted(set(_programme_team().values_list("email", flat=True)))
 
 
+def _email_context(report):
+    # The templates link to the portal; they show the reference and the deadline, never the
+    # report's text.
+    return {"report": report, "base_url": settings.PORTAL_BASE_URL}
+
+
 def _notify_handlers(report, template):
     for email in recipients_of(report):
-        queue_email(to=email, template=template, context={"report": report})
+        queue_email(to=email, template=template, context=_email_context(report))
 
 
 # The reporter's side ----------------------------------------------------------------------
@@ -197,7 +203,7 @@ def handler_message_add(*, report, body, by, now=None):
             queue_email(
                 to=report.contact_email,
                 template=REPORTER_MESSAGE_TEMPLATE,
-                context={"report": report},
+                context=_email_context(report),
                 language=report.language,
             )
     return message

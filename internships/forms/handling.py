@@ -1,0 +1,178 @@
+"""Forms of the handler's side: the queue's filters and the forms on a report's page."""
+
+import re
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+from portal import access
+
+from ..models import Outcome, Report
+
+MAX_TEXT_LENGTH = 5000
+
+# Control characters other than tab and newline: PostgreSQL refuses NUL in text, and the
+# others only hide what a text says.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class PlainTextField(forms.CharField):
+    """Free text with line ends normalised and control characters (NUL included) removed,
+    before the length and the "required" check see it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_TEXT_LENGTH)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        return super().to_python(value)
+
+
+class ErrorSummaryMixin:
+    def error_summary(self):
+        """(label, message, anchor id) of each error, for the summary above the forms."""
+        items = [("", message, self.anchor) for message in self.non_field_errors()]
+        for field in self.visible_fields():
+            items.extend((field.label, message, field.auto_id) for message in field.errors)
+        return items
+
+
+class ReportFilter(django_filters.FilterSet):
+    """The queue's search and filters; institution and routing are for the programme team."""
+
+    q = django_filters.CharFilter(
+        label=_("Reference"), method="search", help_text=_("For example STG-2026-00042")
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Report.Status.choices)
+    overdue = django_filters.BooleanFilter(
+        label=_("Only overdue first responses"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+    )
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Educational institution"),
+        queryset=Organisation.objects.filter(internship_reports__isnull=False).distinct(),
+    )
+    unrouted = django_filters.BooleanFilter(
+        label=_("Only reports handled by the programme team"),
+        method="filter_unrouted",
+        widget=forms.CheckboxInput,
+    )
+
+    class Meta:
+        model = Report
+        fields = ["q", "status", "overdue", "institution", "unrouted"]
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if access.PROGRAMME_TEAM not in access.roles_of(request.user):
+            # A handler sees only their own institution's reports: nothing to choose.
+            del self.filters["institution"]
+            del self.filters["unrouted"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # The reference alone: the free text is encrypted, and not searched on purpose.
+        return queryset.filter(reference__icontains=value)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def filter_unrouted(self, queryset, name, value):
+        return queryset.filter(routed_to__isnull=True) if value else queryset
+
+
+class StatusForm(ErrorSummaryMixin, forms.Form):
+    prefix = "status"
+    anchor = "status-form"
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        error_messages={
+            "required": _("Choose the new status."),
+            "invalid_choice": _("Choose one of the statuses offered."),
+        },
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", "—"), *Outcome.choices],
+        help_text=_("Required when the report is closed."),
+        error_messages={"invalid_choice": _("Choose one of the outcomes offered.")},
+    )
+    note = PlainTextField(
+        label=_("Note for the history"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Why the status changes, for the history; the reporter does not see it. "
+            "Leave out names and other personal details: the history is kept."
+        ),
+    )
+
+    def __init__(self, *args, report, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the changes the workflow allows and the user may make are offered.
+        self.fields["status"].choices = [
+            (value, Report.workflow.label(value))
+            for value in Report.workflow.targets(report.status, user)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Report.Status.CLOSED and not cleaned.get("outcome"):
+            self.add_error("outcome", _("Choose the outcome with which the report is closed."))
+        elif cleaned.get("status") and cleaned.get("status") != Report.Status.CLOSED:
+            cleaned["outcome"] = ""
+        return cleaned
+
+
+class MessageForm(ErrorSummaryMixin, forms.Form):
+    prefix = "message"
+    anchor = "message-form"
+
+    body = PlainTextField(
+        label=_("Message to the reporter"),
+        help_text=_(
+            "The reporter reads it with their receipt code. Write nothing they should not see."
+        ),
+        error_messages={
+            "required": _("Write the message."),
+            "max_length": _(
+                "Keep the message to %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write the message."), code="required")
+        return body
+
+
+class NoteForm(ErrorSummaryMixin, forms.Form):
+    prefix = "note"
+    anchor = "note-form"
+
+    body = PlainTextField(
+        label=_("Internal note"),
+        help_text=_("For the handlers only; the reporter never sees it."),
+        error_messages={
+            "required": _("Write the note."),
+            "max_length": _("Keep the note to %(limit_value)d characters (it has %(show_value)d)."),
+        },
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write the note."), code="required")
+        return body
