@@ -116,6 +116,14 @@ class PrivateEncryptedStorage(FileSystemStorage):
     def base_location(self):
         return self._value_or_setting(self._location, settings.PRIVATE_STORAGE_ROOT)
 
+    def _clear_cached_properties(self, setting, **kwargs):
+        # FileSystemStorage forgets its location when MEDIA_ROOT changes; this one follows
+        # PRIVATE_STORAGE_ROOT instead (override_settings in tests, for one).
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_STORAGE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
     def url(self, name):
         raise NotImplementedError("Private files have no URL; serve them through a view.")
 
