@@ -88,3 +88,6 @@ def report_page(report):
         "notes": list(report.notes.select_related("author")),
         "attachments": list(report.attachments.select_related("message")),
     }
+
+
+from .measurement import figure_tables, report_figures, report_periods  # noqa: E402, F401

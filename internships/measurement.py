@@ -1,0 +1,306 @@
+"""The aggregate figures of the internship reports, per period, for the biennial measurement.
+
+`report_figures(period)` returns raw counts read with a fixed number of GROUP BY queries,
+whatever the number of reports. Nothing here is fit to show as it is: pages and exports show
+`figure_tables(figures)`, which passes every table through portal.suppression, and other
+apps (monitoring) read both through internships.selectors.
+
+A report belongs to the period in which it came in (`created_at`, local time). Demo reports
+are counted: they are the demo's data, and a real deployment has none.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portal.suppression import suppress_table
+
+from .models import Ground, Level, Outcome, Phase, Report, ReporterRole
+
+OTHER_INSTITUTION = _("Other or unknown")
+TOTAL = pgettext_lazy("figures", "Total")
+REPORTS = _("Reports")
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar year (2026) or a two-year measurement period (2025-2026)."""
+
+    first_year: int
+    last_year: int
+
+    @property
+    def key(self):
+        if self.first_year == self.last_year:
+            return str(self.first_year)
+        return f"{self.first_year}-{self.last_year}"
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def is_biennium(self):
+        return self.last_year != self.first_year
+
+    @property
+    def start(self):
+        return timezone.make_aware(datetime.datetime(self.first_year, 1, 1))
+
+    @property
+    def end(self):
+        return timezone.make_aware(datetime.datetime(self.last_year + 1, 1, 1))
+
+    @classmethod
+    def year(cls, year):
+        return cls(year, year)
+
+    @classmethod
+    def biennium(cls, first_year):
+        return cls(first_year, first_year + 1)
+
+
+def parse_period(text):
+    """The Period `text` names ("2026" or "2025-2026"), or None when it names none."""
+    match = _PERIOD.match((text or "").strip())
+    if not match:
+        return None
+    first = int(match[1])
+    last = int(match[2]) if match[2] else first
+    if not (2000 <= first <= 2100) or last not in (first, first + 1):
+        return None
+    return Period(first, last)
+
+
+def report_years():
+    """The calendar years (local time) in which reports came in, newest first. One query."""
+    years = (
+        Report.objects.order_by()
+        .annotate(year=ExtractYear("created_at"))
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(set(years), reverse=True)
+
+
+def report_periods(years=None):
+    """The periods to choose from: each year with reports, and the two-year periods that
+    cover them (from the first year with reports to the last), newest first."""
+    years = report_years() if years is None else sorted(set(years), reverse=True)
+    if not years:
+        return []
+    first, last = min(years), max(years)
+    starts = range(last - 1, first - 1, -1) if last > first else [first - 1]
+    return [Period.year(year) for year in years] + [Period.biennium(year) for year in starts]
+
+
+def _grouped(queryset, *fields):
+    return queryset.order_by().values(*fields).annotate(n=Count("pk"))
+
+
+def report_figures(period):
+    """Raw counts of the reports that came in during `period` (six queries, whatever the
+    number of reports). Keys are the stored codes; the institution's key is its id (None:
+    another institution or unknown), with the names in `institutions`."""
+    reports = Report.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+
+    phase_level = {}
+    for row in _grouped(reports, "phase", "level"):
+        phase_level.setdefault(row["phase"], {})[row["level"]] = row["n"]
+
+    # A report names one or more grounds (a JSON list): count each ground per level in one
+    # query. The quoted value matches only that element of the list, on PostgreSQL and
+    # SQLite alike.
+    ground_counts = {
+        f"g_{ground}": Count("pk", filter=Q(grounds__icontains=f'"{ground}"'))
+        for ground in Ground.values
+    }
+    grounds_level = {}
+    for row in reports.order_by().values("level").annotate(**ground_counts):
+        for ground in Ground.values:
+            grounds_level.setdefault(ground, {})[row["level"]] = row[f"g_{ground}"]
+
+    institution_status = {}
+    institutions = {}
+    for row in _grouped(reports, "institution", "institution__name", "status"):
+        institution_status.setdefault(row["institution"], {})[row["status"]] = row["n"]
+        if row["institution"] is not None:
+            institutions[row["institution"]] = row["institution__name"]
+
+    reporter_role = {row["reporter_role"]: row["n"] for row in _grouped(reports, "reporter_role")}
+    outcome = {
+        row["outcome"]: row["n"]
+        for row in _grouped(reports.filter(status=Report.Status.CLOSED), "outcome")
+    }
+    responded = Q(first_response_at__isnull=False)
+    on_time = responded & Q(first_response_at__date__lte=F("response_due"))
+    counts = reports.aggregate(
+        total=Count("pk"),
+        demo=Count("pk", filter=Q(is_demo=True)),
+        responded=Count("pk", filter=responded),
+        on_time=Count("pk", filter=on_time),
+    )
+    return {
+        "period": period,
+        "total": counts["total"],
+        "demo": counts["demo"],
+        "phase_level": phase_level,
+        "grounds_level": grounds_level,
+        "institution_status": institution_status,
+        "institutions": institutions,
+        "reporter_role": reporter_role,
+        "outcome": outcome,
+        "responses": {
+            "on_time": counts["on_time"],
+            "late": counts["responded"] - counts["on_time"],
+        },
+    }
+
+
+# What pages and exports show ------------------------------------------------------------
+
+
+@dataclass
+class FigureTable:
+    """One suppressed table with its labels: `labels` maps row and column keys to text."""
+
+    key: str
+    caption: str
+    row_heading: str
+    table: object  # portal.suppression.SuppressedTable
+    row_labels: dict
+    column_labels: dict
+    note: str = ""
+
+    def header(self):
+        return [self.column_labels[column] for column in self.table.columns]
+
+    def body(self):
+        """(row label, [cells], row total or None) in order."""
+        return [(self.row_labels[row], cells, total) for row, cells, total in self.table.lines()]
+
+    def footer(self):
+        """([column totals], grand total or None), or None."""
+        return self.table.total_line()
+
+    def long_rows(self):
+        """(row, column, shown value) of every shown figure, totals included: the CSV's rows."""
+        for row, cells, total in self.body():
+            for column, cell in zip(self.header(), cells, strict=True):
+                yield str(row), str(column), cell.display
+            if total is not None:
+                yield str(row), str(TOTAL), total.display
+        footer = self.footer()
+        if footer is not None:
+            column_totals, grand_total = footer
+            for column, cell in zip(self.header(), column_totals, strict=True):
+                yield str(TOTAL), str(column), cell.display
+            if grand_total is not None:
+                yield str(TOTAL), str(TOTAL), grand_total.display
+
+
+def _choices(choices):
+    return dict(choices)
+
+
+def _series(key, caption, row_heading, counts, labels, note=""):
+    rows = {value: {"n": counts.get(value, 0)} for value in labels}
+    return FigureTable(
+        key=key,
+        caption=caption,
+        row_heading=row_heading,
+        table=suppress_table(rows, columns=["n"], totals="columns"),
+        row_labels=labels,
+        column_labels={"n": REPORTS},
+        note=note,
+    )
+
+
+def _grid(key, caption, row_heading, counts, row_labels, column_labels, totals=True, note=""):
+    rows = {row: dict(counts.get(row, {})) for row in row_labels}
+    return FigureTable(
+        key=key,
+        caption=caption,
+        row_heading=row_heading,
+        table=suppress_table(rows, columns=list(column_labels), totals=totals),
+        row_labels=row_labels,
+        column_labels=column_labels,
+        note=note,
+    )
+
+
+def figure_tables(figures):
+    """The tables of `report_figures(...)` as pages and exports show them, suppressed."""
+    levels = _choices(Level.choices)
+    statuses = _choices(Report.Status.choices)
+    institution_labels = dict(sorted(figures["institutions"].items(), key=lambda item: item[1]))
+    if None in figures["institution_status"] or not institution_labels:
+        institution_labels[None] = OTHER_INSTITUTION
+    return [
+        _grid(
+            "phase_level",
+            _("Reports by phase and level"),
+            _("Phase"),
+            figures["phase_level"],
+            _choices(Phase.choices),
+            levels,
+        ),
+        _grid(
+            "grounds_level",
+            _("Grounds named, by level"),
+            _("Ground"),
+            figures["grounds_level"],
+            _choices(Ground.choices),
+            levels,
+            totals="rows",
+            note=_(
+                "A report can name several grounds, so it is counted once for each ground "
+                "it names; the columns are not added up."
+            ),
+        ),
+        _grid(
+            "institution_status",
+            _("Reports by institution and status"),
+            _("Institution"),
+            figures["institution_status"],
+            institution_labels,
+            statuses,
+        ),
+        _series(
+            "reporter_role",
+            _("Reports by reporter"),
+            _("Reporter"),
+            figures["reporter_role"],
+            _choices(ReporterRole.choices),
+        ),
+        _series(
+            "outcome",
+            _("Closed reports by outcome"),
+            _("Outcome"),
+            figures["outcome"],
+            _choices(Outcome.choices),
+        ),
+        _series(
+            "responses",
+            _("First responses within the deadline of five working days"),
+            _("First response"),
+            figures["responses"],
+            {"on_time": _("Within the deadline"), "late": _("After the deadline")},
+        ),
+    ]
+
+
+def on_time_share(table):
+    """The share of first responses within the deadline in percent, from the suppressed
+    `responses` table; None when a count it rests on is hidden (the share would reveal it)."""
+    cells = [cell for _row, row_cells, _total in table.table.lines() for cell in row_cells]
+    total = table.table.column_totals["n"]
+    if total.is_suppressed or any(cell.is_suppressed for cell in cells):
+        return None
+    return round(100 * table.table.cells["on_time", "n"].value / total.value)
