@@ -13,6 +13,12 @@ locust headless (benchmarks/locustfile.py) against, one after the other:
   its task makes the case and the confirmation e-mail after the commit: with
   BENCH_BROKER_URL that is left to a worker, without it it runs in-process in the request);
   a 302 to the success page is the good answer. The rate limit is off in bench_settings.py.
+- the internship report POST (anonymous, no attachment): as the intake, each client GETs the
+  form once, then POSTs valid reports about a student of De Haagse Hogeschool; each one is
+  saved (free text encrypted) with its first status row, and its handlers (here the programme
+  team: the bench loads no handler login) get the new-report e-mail through the outbox.
+  A 302 to the page with the receipt code is the good answer. Its rate limit is switched off
+  in gunicorn's environment (INTERNSHIPS_REPORT_RATE=0).
 
 Prints requests per second, p50 and p95 and the throughput ratio against the bare view.
 Public pages must reach RATIO_BUDGET of the bare view's throughput with a p95 under
@@ -80,7 +86,7 @@ def prepare():
     from django.urls import reverse
 
     from benchmarks import bench_organisations
-    from partners.models import Agreement, Municipality, Signature
+    from partners.models import Agreement, Municipality, Organisation, Signature
 
     bench_organisations.clear()
     started = time.perf_counter()
@@ -119,6 +125,15 @@ def prepare():
                 "LOAD_MUNICIPALITY": str(Municipality.objects.order_by("name").first().pk),
             },
         ),
+        (
+            "internship report POST",
+            reverse("internships-report"),
+            "",
+            {
+                "LOAD_SCENARIO": "report",
+                "LOAD_INSTITUTION": str(Organisation.objects.get(name="De Haagse Hogeschool").pk),
+            },
+        ),
         ("bare view (again)", "/bench/bare/", ""),
     ]
     return pages
@@ -134,6 +149,9 @@ def gunicorn_environment(no_cache=False):
         CACHE_URL=os.environ.get("BENCH_CACHE_URL", ""),
         CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", ""),
         BENCH_NO_CACHE="1" if no_cache else "0",
+        # Every locust client posts reports from 127.0.0.1 without pause: the per-client
+        # limit would answer most of them with 429 and measure nothing.
+        INTERNSHIPS_REPORT_RATE="0",
         PYTHONWARNINGS="ignore::UserWarning",
     )
     return environment

@@ -8,6 +8,11 @@ LOAD_SCENARIO=write: each client POSTs to the bare write view (one row committed
 LOAD_SCENARIO=intake: each client GETs the desk's intake form (LOAD_PATH) once for its CSRF
 cookie and token, then POSTs valid intakes, each with its own e-mail address, in the
 municipality LOAD_MUNICIPALITY; anything but the 302 to the success page is a failure.
+
+LOAD_SCENARIO=report: the same for the internship report form (LOAD_PATH): each client GETs it
+once for the CSRF cookie and token, then POSTs valid anonymous reports without attachments
+about a student of the institution LOAD_INSTITUTION (its primary key); anything but the 302 to
+the page with the receipt code is a failure.
 """
 
 import os
@@ -36,9 +41,10 @@ class Visitor(FastHttpUser):
                 response.failure(f"status {response.status_code}")
 
 
-class Candidate(FastHttpUser):
-    """A career switcher sending the intake form, again and again with other answers."""
+class FormPoster(FastHttpUser):
+    """A visitor of a public form: the CSRF cookie and token once, then POSTs without pause."""
 
+    abstract = True
     wait_time = constant(0)
 
     def on_start(self):
@@ -50,6 +56,26 @@ class Candidate(FastHttpUser):
         # it to itself; send it as a browser over https would.
         cookie = re.search(r"csrftoken=([^;]+)", response.headers["Set-Cookie"]).group(1)
         self.cookie = f"csrftoken={cookie}"
+
+    def post_form(self, answers):
+        """POST `answers`; anything but the redirect to the form's success page fails."""
+        with self.client.post(
+            PATH,
+            data=urlencode(answers, doseq=True),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": self.cookie,
+                "Referer": self.host + PATH,
+            },
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"status {response.status_code}")
+
+
+class Candidate(FormPoster):
+    """A career switcher sending the intake form, again and again with other answers."""
 
     @task
     def intake(self):
@@ -68,19 +94,31 @@ class Candidate(FastHttpUser):
             "motivation": "Ik wil graag lesgeven.",
             "consent": "on",
         }
-        with self.client.post(
-            PATH,
-            data=urlencode(answers),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": self.cookie,
-                "Referer": self.host + PATH,
-            },
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"status {response.status_code}")
+        self.post_form(answers)
+
+
+class Reporter(FormPoster):
+    """A student reporting internship discrimination, anonymously and without attachments."""
+
+    @task
+    def report(self):
+        self.post_form(
+            {
+                "csrfmiddlewaretoken": self.token.decode(),
+                "reporter_role": "student",
+                "institution": os.environ["LOAD_INSTITUTION"],
+                "level": "hbo",
+                "phase": "application",
+                "grounds": ["origin", "religion"],
+                "description": "Bench: in het sollicitatiegesprek werd naar mijn geloof gevraagd. "
+                + uuid.uuid4().hex,
+                "occurred_on": "2026-03-15",
+                "place": "Bench BV",
+                "wish": "advice",
+                "anonymous": "yes",
+                "consent": "on",
+            }
+        )
 
 
 class Writer(FastHttpUser):
@@ -96,6 +134,6 @@ class Writer(FastHttpUser):
 
 
 # locust runs every user class in the file; keep the one of this run.
-_SCENARIOS = {"page": "Visitor", "intake": "Candidate", "write": "Writer"}
+_SCENARIOS = {"page": "Visitor", "intake": "Candidate", "report": "Reporter", "write": "Writer"}
 for _class_name in set(_SCENARIOS.values()) - {_SCENARIOS[SCENARIO]}:
     del globals()[_class_name]
