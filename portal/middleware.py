@@ -3,19 +3,49 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 
+def max_body_bytes(limit):
+    """Give a view its own request-body limit instead of REQUEST_MAX_BODY_BYTES.
+
+    `limit` is a number of bytes, or a function without arguments that returns it (read at
+    each request, so that it can follow settings). For forms that take several large files.
+    """
+
+    def decorator(view):
+        view.max_body_bytes = limit
+        return view
+
+    return decorator
+
+
+def _view_limit(request):
+    """The limit of the view at the request's path, or None when it has none of its own.
+
+    The path is resolved here rather than in process_view, so that the limit is decided
+    before any other middleware runs, as the default one is.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    limit = getattr(match.func, "max_body_bytes", None)
+    return limit() if callable(limit) else limit
+
+
 class RequestBodyLimitMiddleware:
-    """Refuse a request whose declared body is larger than REQUEST_MAX_BODY_BYTES (413).
+    """Refuse a request whose declared body is larger than REQUEST_MAX_BODY_BYTES (413), or
+    than the view's own limit (see `max_body_bytes`).
 
     Decided from the Content-Length header alone, before anything (CSRF, forms, uploads)
     reads the body, so an oversized upload is never received, buffered or written to disk.
     It runs before the session, locale and authentication middleware, so the 413 page takes
     its language from the language cookie or the browser, and shows no user-specific parts.
+    The URL is resolved only for a body over the default, so other requests pay nothing.
     """
 
     def __init__(self, get_response):
@@ -27,11 +57,13 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             length = 0  # Django treats an unreadable length as an empty body as well.
         if length > settings.REQUEST_MAX_BODY_BYTES:
-            return _request_too_large(request)
+            limit = _view_limit(request)
+            if limit is None or length > limit:
+                return _request_too_large(request, limit)
         return self.get_response(request)
 
 
-def _request_too_large(request):
+def _request_too_large(request, view_limit=None):
     back = request.META.get("HTTP_REFERER", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -41,7 +73,10 @@ def _request_too_large(request):
     with translation.override(language):
         content = render_to_string(
             "413.html",
-            {"back_url": back, "max_upload_bytes": settings.IMPORT_MAX_UPLOAD_BYTES},
+            {
+                "back_url": back,
+                "max_upload_bytes": view_limit or settings.IMPORT_MAX_UPLOAD_BYTES,
+            },
             request=request,
         )
     response = HttpResponse(content, status=413)
