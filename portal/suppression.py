@@ -320,19 +320,25 @@ def _min(a, b):
 
 
 def _suppress_secondary(values, states, lines, threshold):
-    """Hide more members until no line gives a hidden value away (changes `states`)."""
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if not derivable(line, values, states, threshold):
-                continue
-            # The smallest shown cell goes first (it loses the least); a total only when
-            # the line has no shown cell left.
+    """Hide more members until no line gives a hidden value away (changes `states`).
+
+    Each round hides one member of a line that gives a value away: the one that sits in the
+    most such lines (one hidden cell can protect a row and a column at once), then the
+    smallest (it loses the least), and a total only when its line has no shown cell left.
+    """
+    while True:
+        leaking = [
+            line
+            for line in lines
+            if derivable(line, values, states, threshold)
+            and any(states[key] == SHOWN for key, _sign in line)
+        ]
+        if not leaking:
+            return
+        candidates = {}
+        for line in leaking:
             shown = [key for key, _sign in line if states[key] == SHOWN]
-            if not shown:
-                continue
-            inner = [key for key in shown if key[0] == "cell"] or shown
-            victim = min(inner, key=lambda key: values[key])
-            states[victim] = SECONDARY
-            changed = True
+            for key in [key for key in shown if key[0] == "cell"] or shown:
+                candidates[key] = candidates.get(key, 0) + 1
+        victim = min(candidates, key=lambda key: (-candidates[key], values[key]))
+        states[victim] = SECONDARY
