@@ -202,3 +202,13 @@ def test_no_suppressed_value_can_be_computed_from_one_row_or_column(grid, totals
         for index, (cell, _sign) in enumerate(line):
             if cell.is_suppressed:
                 assert _has_alternative(line, index, threshold), (line, index)
+
+
+def test_the_template_filter_shows_a_lone_count_or_a_cell():
+    from django.template import Context, Template
+
+    table = suppress_table({"a": {"x": 3, "y": 12, "z": 20}}, totals="rows")
+    rendered = Template(
+        "{% load suppression %}{{ a|suppressed }} {{ b|suppressed }} {{ c|suppressed }}"
+    ).render(Context({"a": 2, "b": 7, "c": table.cells["a", "y"]}))
+    assert rendered == "&lt;5 7 x"
