@@ -260,3 +260,49 @@ def test_gunicorn_refuses_a_50_mb_upload_within_a_second_without_holding_it(guni
     assert elapsed is not None and elapsed < 1
     assert growth_kib < 4 * 1024, (before, after)
     assert workers_of(master) == workers  # no worker was killed or replaced
+
+
+# A view's own limit (portal.middleware.max_body_bytes): the internship report form and the
+# follow-up take several files of 10 MB each.
+
+REPORT_URL = "/stages/melden/"
+
+
+def test_a_view_with_its_own_limit_refuses_above_it_without_reading_the_body():
+    status, _, body = call_wsgi(REPORT_URL, 40 * MB, HTTP_ACCEPT_LANGUAGE="en")
+    assert status == 413
+    assert "at most 32.0\xa0MB" in body
+
+
+@pytest.mark.django_db
+def test_a_view_with_its_own_limit_lets_more_than_the_default_through(client):
+    # Declared only: a GET has no body to read, so the length alone is judged.
+    length = django_settings.REQUEST_MAX_BODY_BYTES + 5 * MB
+    assert client.get(REPORT_URL, CONTENT_LENGTH=str(length)).status_code == 200
+    assert client.get(reverse("home"), CONTENT_LENGTH=str(length)).status_code == 413
+
+
+@pytest.mark.django_db
+def test_a_views_limit_follows_the_settings_it_is_made_of(client, settings):
+    settings.INTERNSHIPS_MAX_ATTACHMENTS = 1
+    settings.INTERNSHIPS_MAX_ATTACHMENT_BYTES = 20 * MB
+    assert client.get(REPORT_URL, CONTENT_LENGTH=str(21 * MB)).status_code == 200
+    assert client.get(REPORT_URL, CONTENT_LENGTH=str(23 * MB)).status_code == 413
+
+
+def test_an_unknown_address_keeps_the_default_limit():
+    status, _, _ = call_wsgi("/no-such-page/", 13 * MB)
+    assert status == 413
+
+
+def test_the_decorator_keeps_the_view_and_its_access_rule():
+    from internships.views.report import report_form
+    from portal.middleware import max_body_bytes
+
+    assert callable(report_form.max_body_bytes)
+    assert report_form.access_rule.is_public
+
+    def view(request):
+        return None
+
+    assert max_body_bytes(1000)(view) is view and view.max_body_bytes == 1000
