@@ -3,7 +3,7 @@
 Run from the repository root: .venv/bin/python benchmarks/run_all.py (or `make bench`).
 DATABASE_URL names the PostgreSQL server; the benchmarks use their own database on it
 (portal_bench), which is dropped at the end. Exits 1 when a budget is exceeded.
-The load run (benchmarks/load.py) starts gunicorn and locust on loopback for about 90 s.
+The load run (benchmarks/load.py) starts gunicorn and locust on loopback for about two minutes.
 Options: -v prints every query of the organisation pages; --profile profiles one import.
 """
 
@@ -16,7 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_import, bench_lokaal, bench_organisations, common, load  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_import,
+    bench_internships,
+    bench_lokaal,
+    bench_organisations,
+    common,
+    load,
+)
 
 
 def machine():
@@ -103,6 +110,9 @@ def main():
         print(flush=True)
         desk_pages = bench_lokaal.run_pages()
         bench_lokaal.report_pages(desk_pages)
+        print(flush=True)
+        report_posts = bench_internships.run()
+        bench_internships.report(report_posts)
         print(flush=True)
         loads = load.run()
     summary(organisations, imports, f"{setting}; {postgres}")
