@@ -48,7 +48,9 @@ class ReportFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Reference"), method="search", help_text=_("For example STG-2026-00042")
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Report.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Report.Status.choices, empty_label=_("Any status")
+    )
     overdue = django_filters.BooleanFilter(
         label=_("Only overdue first responses"),
         method="filter_overdue",
@@ -57,6 +59,7 @@ class ReportFilter(django_filters.FilterSet):
     institution = django_filters.ModelChoiceFilter(
         label=_("Educational institution"),
         queryset=Organisation.objects.filter(internship_reports__isnull=False).distinct(),
+        empty_label=_("Any institution"),
     )
     unrouted = django_filters.BooleanFilter(
         label=_("Only reports handled by the programme team"),

@@ -76,10 +76,12 @@ def report_detail(request, pk):
 def _detail(request, report, *, status_form=None, message_form=None, note_form=None, status=200):
     """The report's page; a form that failed comes back bound, with its errors."""
     log_access(request, report, action="view")
-    # The handler has now seen what the reporter wrote.
-    Message.objects.filter(
+    # The handler has now seen what the reporter wrote; this page still marks it as new.
+    unread = Message.objects.filter(
         report=report, direction=Message.Direction.FROM_REPORTER, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    )
+    unread_ids = set(unread.values_list("pk", flat=True))
+    unread.update(read_at=timezone.now())
     forms = {
         "status_form": status_form or StatusForm(report=report, user=request.user),
         "message_form": message_form or MessageForm(),
@@ -89,7 +91,13 @@ def _detail(request, report, *, status_form=None, message_form=None, note_form=N
     return render(
         request,
         "internships/report_detail.html",
-        {"report": report, "failed": failed, **forms, **selectors.report_page(report)},
+        {
+            "report": report,
+            "failed": failed,
+            "unread_ids": unread_ids,
+            **forms,
+            **selectors.report_page(report),
+        },
         status=status,
     )
 

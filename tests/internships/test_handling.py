@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from internships import services
 from internships.models import InternalNote, Message, Report, ReportStatusChange
-from portal.crypto import private_storage
 from portal.models import AccessLog, OutgoingEmail
 from tests.conftest import ENGLISH
 from tests.factories import MembershipFactory, MessageFactory, ReportFactory, UserFactory
@@ -56,15 +55,8 @@ def page_messages(response):
 @pytest.fixture
 def private_root(tmp_path, settings):
     """Attachments in a temporary directory, not the development one."""
-    storage = private_storage()
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
     settings.PRIVATE_STORAGE_ROOT = tmp_path
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
-    yield tmp_path
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
+    return tmp_path
 
 
 def add_attachment(report, data=b"%PDF-1.4 verslag", name="verslag.pdf", kind="application/pdf"):
@@ -298,9 +290,24 @@ def test_the_detail_shows_contact_details_only_when_not_anonymous(handler_client
 
 def test_opening_the_detail_marks_the_reporters_messages_read(handler_client, report):
     message = MessageFactory(report=report)
-    handler_client.get(detail(report))
+    response = handler_client.get(detail(report))
+    assert response.context["unread_ids"] == {message.pk}
     message.refresh_from_db()
     assert message.read_at is not None
+    assert handler_client.get(detail(report)).context["unread_ids"] == set()
+
+
+def test_the_dashboard_card_counts_the_handlers_reports(
+    handler_client, organisation, other_organisation
+):
+    today = timezone.localdate()
+    ReportFactory(routed_to=organisation, response_due=today - datetime.timedelta(days=1))
+    ReportFactory(routed_to=organisation, status=Report.Status.IN_PROGRESS)
+    ReportFactory(routed_to=other_organisation)
+    content = handler_client.get(reverse("dashboard")).content.decode()
+    assert "1 new report" in content
+    assert "2 open reports" in content
+    assert "1 report is overdue for a first response" in content
 
 
 def test_the_detail_offers_only_allowed_status_changes(handler_client, report):
