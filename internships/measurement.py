@@ -1,4 +1,5 @@
-"""The aggregate figures of the internship reports, per period, for the biennial measurement.
+"""The biennial measurement: the aggregate figures of the internship reports per period, and
+the manifesto signatories' commitments per year.
 
 `report_figures(period)` returns raw counts read with a fixed number of GROUP BY queries,
 whatever the number of reports. Nothing here is fit to show as it is: pages and exports show
@@ -13,15 +14,17 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from partners.models import Agreement, CommitmentProgress, Signature
+from portal import access
 from portal.suppression import suppress_table
 
-from .models import Ground, Level, Outcome, Phase, Report, ReporterRole
+from .models import Ground, Level, ManifestoYear, Outcome, Phase, Report, ReporterRole
 
 OTHER_INSTITUTION = _("Other or unknown")
 TOTAL = pgettext_lazy("figures", "Total")
@@ -304,3 +307,128 @@ def on_time_share(table):
     if total.is_suppressed or any(cell.is_suppressed for cell in cells):
         return None
     return round(100 * table.table.cells["on_time", "n"].value / total.value)
+
+
+# The manifesto's commitments ------------------------------------------------------------
+
+MANIFESTO_SLUG = "manifest-gelijke-stagekansen"
+# The manifesto was signed in 2021; a signature without a date is asked about from 2020 on.
+FIRST_MANIFESTO_YEAR = 2020
+# A commitment's state as a badge (the portal's badge colours: green, amber, grey).
+STATE_BADGES = {
+    CommitmentProgress.State.ACHIEVED: "signed",
+    CommitmentProgress.State.IN_PROGRESS: "under_reservation",
+    CommitmentProgress.State.NOT_STARTED: "withdrawn",
+    CommitmentProgress.State.NOT_APPLICABLE: "skip",
+}
+MANIFESTO_COUNTS = ("supervisors_trained", "campaign_contributions", "design_sessions_attended")
+MANIFESTO_FACTS = ("reporting_procedure", "reflection_meeting_held", "measurement_taken_part")
+
+
+def manifesto_signatures():
+    """The manifesto's signatures, the withdrawn ones too (a signatory may still report on
+    the years it had signed)."""
+    return Signature.objects.filter(agreement__slug=MANIFESTO_SLUG)
+
+
+def manifesto_years(signature, today=None):
+    """The years a signatory can report on: from its signing year (or 2020) to next year."""
+    first = signature.signed_on.year if signature.signed_on else FIRST_MANIFESTO_YEAR
+    return range(first, (today or timezone.localdate()).year + 2)
+
+
+@dataclass
+class ProgressState:
+    progress: object  # CommitmentProgress or None
+
+    @property
+    def label(self):
+        return self.progress.get_state_display() if self.progress else _("Not filled in")
+
+    @property
+    def badge(self):
+        return STATE_BADGES.get(self.progress.state, "") if self.progress else "error"
+
+
+@dataclass
+class OverviewRow:
+    signature: object
+    states: list
+    year: object  # ManifestoYear or None
+
+    @property
+    def is_complete(self):
+        return self.year is not None and all(state.progress for state in self.states)
+
+
+def manifesto_overview(year):
+    """Per signatory (not withdrawn) of the manifesto: the state of each commitment and the
+    year's figures, with regional totals. Five queries, whatever the number of signatories."""
+    agreement = Agreement.objects.filter(slug=MANIFESTO_SLUG).first()
+    if agreement is None:
+        return None
+    signatures = list(
+        agreement.signatures.exclude(status=Signature.Status.WITHDRAWN)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    commitments = list(agreement.commitments.all())
+    progress = {
+        (p.signature_id, p.commitment_id): p
+        for p in CommitmentProgress.objects.filter(signature__agreement=agreement, year=year)
+    }
+    years = {
+        entry.signature_id: entry
+        for entry in ManifestoYear.objects.filter(signature__agreement=agreement, year=year)
+    }
+    rows = [
+        OverviewRow(
+            signature=signature,
+            states=[ProgressState(progress.get((signature.pk, c.pk))) for c in commitments],
+            year=years.get(signature.pk),
+        )
+        for signature in signatures
+    ]
+    filled = [row.year for row in rows if row.year is not None]
+    totals = {name: sum(getattr(entry, name) or 0 for entry in filled) for name in MANIFESTO_COUNTS}
+    totals.update(
+        {name: sum(bool(getattr(entry, name)) for entry in filled) for name in MANIFESTO_FACTS}
+    )
+    achieved = [
+        sum(
+            1
+            for row in rows
+            if row.states[index].progress
+            and row.states[index].progress.state == CommitmentProgress.State.ACHIEVED
+        )
+        for index in range(len(commitments))
+    ]
+    return {
+        "agreement": agreement,
+        "commitments": commitments,
+        "rows": rows,
+        "complete": sum(row.is_complete for row in rows),
+        "incomplete": [row.signature for row in rows if not row.is_complete],
+        "totals": totals,
+        "achieved": achieved,
+    }
+
+
+def manifesto_card(*, user, today=None):
+    """The dashboard card of a signatory's editors: their manifesto signatures (not
+    withdrawn) and whether this year is filled in. One query."""
+    year = (today or timezone.localdate()).year
+    editor_of = [
+        pk for pk, member in access.memberships_of(user).items() if member.role == "editor"
+    ]
+    signatures = (
+        manifesto_signatures()
+        .filter(organisation__in=editor_of)
+        .exclude(status=Signature.Status.WITHDRAWN)
+        .select_related("organisation")
+        .annotate(
+            filled_in=Exists(ManifestoYear.objects.filter(signature=OuterRef("pk"), year=year))
+        )
+        .order_by("organisation__name")
+    )
+    return {"year": year, "signatures": list(signatures) if editor_of else []}
