@@ -3,6 +3,7 @@ evidence, the handler login and the printed receipt codes."""
 
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -127,6 +128,9 @@ def test_the_printed_receipt_codes_open_their_reports(output):
     # Only the hash is stored.
     assert not Report.objects.filter(receipt_code_hash__in=codes).exists()
     assert load().count(codes[0]) == 1
+    # The one README names for trying the follow-up is one of them.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert any(f"`{code}`" in readme for code in codes)
 
 
 def test_manifesto_signatories_have_commitments_and_figures(output):
