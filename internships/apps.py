@@ -84,3 +84,14 @@ class InternshipsConfig(AppConfig):
             related=["signature__organisation"],
             label=lambda r: f"{r.signature.organisation} {r.year}",
         )
+
+        # The manifesto's commitments (brief C): the card for a signatory's editors.
+        from .measurement import manifesto_card
+
+        registry.register_dashboard_card(
+            "internships-manifesto",
+            template="internships/dashboard_manifesto.html",
+            rule=access.Rule([access.PARTNER_EDITOR]),
+            context=lambda user: manifesto_card(user=user),
+            order=35,
+        )

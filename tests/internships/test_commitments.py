@@ -183,3 +183,22 @@ def test_only_the_programme_team_sees_the_overview(editor_client, handler_client
     url = reverse("internships-commitments")
     assert editor_client.get(url).status_code == 403
     assert handler_client.get(url).status_code == 403
+
+
+def test_the_dashboard_asks_the_signatory_s_editors_to_fill_in_the_year(
+    editor_client, viewer_client, outsider_client, signature
+):
+    response = editor_client.get(reverse("dashboard"))
+    content = response.content.decode()
+    assert f"Fill in the commitments of ROC Voorbeeld for {YEAR}" in content
+    assert edit_url(signature) in content
+    assert "Manifesto commitments" not in viewer_client.get(reverse("dashboard")).content.decode()
+    assert "Manifesto commitments" not in outsider_client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_dashboard_card_says_check_once_the_year_is_filled_in(
+    editor_client, signature, manifesto
+):
+    editor_client.post(edit_url(signature), payload(manifesto))
+    content = editor_client.get(reverse("dashboard")).content.decode()
+    assert f"Check the commitments of ROC Voorbeeld for {YEAR}" in content
