@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal import access
@@ -37,6 +38,7 @@ def _get_report(request, pk):
 
 
 @access.topic_required(TOPIC)
+@never_cache
 def report_list(request):
     filterset = ReportFilter(
         request.GET, queryset=selectors.handler_queue(user=request.user), request=request
@@ -58,6 +60,7 @@ def report_list(request):
 
 
 @access.topic_required(TOPIC)
+@never_cache
 def overdue_list(request):
     today = timezone.localdate()
     reports = selectors.overdue_queue(user=request.user, today=today)
@@ -68,6 +71,7 @@ def overdue_list(request):
 
 
 @access.topic_required(TOPIC)
+@never_cache
 def report_detail(request, pk):
     report = _get_report(request, pk)
     return _detail(request, report)
@@ -104,6 +108,7 @@ def _detail(request, report, *, status_form=None, message_form=None, note_form=N
 
 @access.topic_required(TOPIC)
 @require_POST
+@never_cache
 def report_status(request, pk):
     report = _get_report(request, pk)
     form = StatusForm(request.POST, report=report, user=request.user)
@@ -130,8 +135,15 @@ def report_status(request, pk):
 
 @access.topic_required(TOPIC)
 @require_POST
+@never_cache
 def report_message(request, pk):
     report = _get_report(request, pk)
+    if report.is_anonymised:
+        # The receipt code no longer opens it: nobody would read the message.
+        messages.error(
+            request, _("This report has been anonymised: the reporter cannot be reached.")
+        )
+        return redirect(report)
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _detail(request, report, message_form=form, status=400)
@@ -150,6 +162,7 @@ def report_message(request, pk):
 
 @access.topic_required(TOPIC)
 @require_POST
+@never_cache
 def report_note(request, pk):
     report = _get_report(request, pk)
     form = NoteForm(request.POST)

@@ -533,3 +533,26 @@ def test_script_in_a_message_is_shown_as_text(handler_client, report):
     content = handler_client.get(detail(report)).content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_report_pages_are_not_kept_in_caches(handler_client, report):
+    for address in (LIST, OVERDUE, detail(report)):
+        assert "no-store" in handler_client.get(address)["Cache-Control"]
+
+
+def test_no_message_goes_to_an_anonymised_report(handler_client, organisation):
+    report = ReportFactory(
+        routed_to=organisation,
+        status=Report.Status.CLOSED,
+        outcome="advice_given",
+        created_at=timezone.now() - datetime.timedelta(days=400),
+        closed_at=timezone.now() - datetime.timedelta(days=399),
+        anonymised_at=timezone.now(),
+        description="",
+    )
+    response = handler_client.post(
+        url("internships-report-message", report), {"message-body": "Hallo"}
+    )
+    assert response.status_code == 302
+    assert not Message.objects.exists()
+    assert "anonymised" in page_messages(handler_client.get(response["Location"]))[0]
