@@ -17,14 +17,24 @@ FREE_TEXT_FIELDS = (
 
 
 def handler_card(*, user):
-    """The dashboard card's counts: open, overdue and new reports the user may handle."""
+    """The dashboard card's counts: open, overdue and new reports the user may handle, and
+    those with a message from the reporter that no handler has read yet."""
     reports = Report.objects.for_handler(user)
     today = timezone.localdate()
     return {
         "open_count": reports.open().count(),
         "overdue_count": reports.overdue(today).count(),
         "received_count": reports.filter(status=Report.Status.RECEIVED).count(),
+        "unread_count": reports.filter(Exists(_unread_messages())).count(),
     }
+
+
+def _unread_messages():
+    return Message.objects.filter(
+        report=OuterRef("pk"),
+        direction=Message.Direction.FROM_REPORTER,
+        read_at__isnull=True,
+    )
 
 
 def handler_queue(*, user):
@@ -33,17 +43,12 @@ def handler_queue(*, user):
 
     The free text is deferred: a list shows no word of what a report says.
     """
-    unread = Message.objects.filter(
-        report=OuterRef("pk"),
-        direction=Message.Direction.FROM_REPORTER,
-        read_at__isnull=True,
-    )
     return (
         Report.objects.for_handler(user)
         .defer(*FREE_TEXT_FIELDS)
         .select_related("institution", "routed_to")
         .annotate(
-            has_unread=Exists(unread),
+            has_unread=Exists(_unread_messages()),
             is_closed=Case(
                 When(status=Report.Status.CLOSED, then=Value(1)),
                 default=Value(0),

@@ -56,6 +56,11 @@ class ReportFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
+    unread = django_filters.BooleanFilter(
+        label=_("Only reports with a new message from the reporter"),
+        method="filter_unread",
+        widget=forms.CheckboxInput,
+    )
     institution = django_filters.ModelChoiceFilter(
         label=_("Educational institution"),
         queryset=Organisation.objects.filter(internship_reports__isnull=False).distinct(),
@@ -69,7 +74,7 @@ class ReportFilter(django_filters.FilterSet):
 
     class Meta:
         model = Report
-        fields = ["q", "status", "overdue", "institution", "unrouted"]
+        fields = ["q", "status", "overdue", "unread", "institution", "unrouted"]
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -87,6 +92,10 @@ class ReportFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset
+
+    def filter_unread(self, queryset, name, value):
+        # `has_unread` is annotated by selectors.handler_queue.
+        return queryset.filter(has_unread=True) if value else queryset
 
     def filter_unrouted(self, queryset, name, value):
         return queryset.filter(routed_to__isnull=True) if value else queryset

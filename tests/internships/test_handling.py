@@ -240,6 +240,7 @@ def test_the_list_marks_an_unread_message_from_the_reporter(handler_client, orga
     MessageFactory(report=read, read_at=timezone.now())
     rows = {r.reference: r.has_unread for r in handler_client.get(LIST).context["page"]}
     assert rows == {unread.reference: True, read.reference: False}
+    assert listed(handler_client.get(LIST, {"unread": "on"})) == [unread.reference]
 
 
 def test_the_list_pages(handler_client, organisation):
@@ -302,10 +303,12 @@ def test_the_dashboard_card_counts_the_handlers_reports(
 ):
     today = timezone.localdate()
     ReportFactory(routed_to=organisation, response_due=today - datetime.timedelta(days=1))
-    ReportFactory(routed_to=organisation, status=Report.Status.IN_PROGRESS)
-    ReportFactory(routed_to=other_organisation)
+    answered = ReportFactory(routed_to=organisation, status=Report.Status.IN_PROGRESS)
+    MessageFactory(report=answered)
+    MessageFactory(report=ReportFactory(routed_to=other_organisation))
     content = handler_client.get(reverse("dashboard")).content.decode()
-    assert "1 new report" in content
+    assert "1 new report<" in content
+    assert "1 report with a new message from the reporter" in content
     assert "2 open reports" in content
     assert "1 report is overdue for a first response" in content
 
