@@ -559,3 +559,34 @@ def test_no_message_goes_to_an_anonymised_report(handler_client, organisation):
     assert response.status_code == 302
     assert not Message.objects.exists()
     assert "anonymised" in page_messages(handler_client.get(response["Location"]))[0]
+
+
+def test_the_list_never_decrypts_what_a_report_says(handler_client, organisation):
+    from cryptography.fernet import Fernet
+    from django.test import override_settings
+
+    with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
+        report = ReportFactory(routed_to=organisation, anonymous=False, contact_name="Naam")
+    # With a key that cannot open the free text, the list still works: it never loads it.
+    with override_settings(FIELD_ENCRYPTION_KEYS=[Fernet.generate_key().decode()]):
+        response = handler_client.get(LIST)
+        assert listed(response) == [report.reference]
+        assert handler_client.get(OVERDUE).status_code == 200
+
+
+def test_the_list_takes_as_many_queries_for_many_reports_as_for_one(
+    handler_client, organisation, other_organisation
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert handler_client.get(LIST).status_code == 200
+        return len(captured)
+
+    MessageFactory(report=ReportFactory(routed_to=organisation, institution=organisation))
+    one = queries()
+    for _ in range(10):
+        MessageFactory(report=ReportFactory(routed_to=organisation, institution=other_organisation))
+    assert queries() == one
