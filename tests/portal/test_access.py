@@ -44,6 +44,7 @@ EDIT_VIEWS = {
     "lokaal-room-close",
     "lokaal-slot-create",
     "lokaal-slot-edit",
+    "internships-commitments-edit",
 }
 
 
@@ -87,8 +88,44 @@ def desk_offers(organisation):
     }
 
 
+def internship_objects(organisation, storage):
+    """A report routed to `organisation`, with an attachment, and a manifesto signature."""
+    from django.core.files.base import ContentFile
+
+    from internships.models import Attachment
+    from tests.factories import ReportFactory
+
+    report = ReportFactory(routed_to=organisation, institution=organisation)
+    attachment = Attachment(
+        report=report, original_name="a.pdf", content_type="application/pdf", size=9
+    )
+    attachment.file.save("a", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    manifesto = AgreementFactory(slug="manifest-gelijke-stagekansen")
+    CommitmentFactory(agreement=manifesto)
+    return {
+        "pk:report": report.pk,
+        "attachment_pk:attachment": attachment.pk,
+        "signature_pk:manifesto": SignatureFactory(
+            organisation=organisation, agreement=manifesto
+        ).pk,
+    }
+
+
 @pytest.fixture
-def objects(organisation, programme_user, editor_user, viewer_user):
+def private_files(tmp_path):
+    """Report attachments written to a temporary directory instead of var/private."""
+    from internships.models import Attachment
+    from portal.crypto import PrivateEncryptedStorage
+
+    field = Attachment._meta.get_field("file")
+    original, field.storage = field.storage, PrivateEncryptedStorage(location=tmp_path)
+    yield field.storage
+    field.storage = original
+
+
+@pytest.fixture
+def objects(organisation, programme_user, editor_user, viewer_user, private_files):
     agreement = AgreementFactory(slug="manifest")
     CommitmentFactory(agreement=agreement)
     signature = SignatureFactory(
@@ -117,6 +154,7 @@ def objects(organisation, programme_user, editor_user, viewer_user):
         "file_format": "csv",
         "pk:case": CaseFactory().pk,
         **desk_offers(organisation),
+        **internship_objects(organisation, private_files),
     }
 
 
@@ -159,6 +197,12 @@ KWARGS = {
     "lokaal-booking-outcome": ["pk:booking"],
     "lokaal-case-matches": ["pk:case"],
     "lokaal-match-detail": ["pk:match"],
+    "internships-report-detail": ["pk:report"],
+    "internships-report-status": ["pk:report"],
+    "internships-report-message": ["pk:report"],
+    "internships-report-note": ["pk:report"],
+    "internships-attachment": ["pk:report", "attachment_pk:attachment"],
+    "internships-commitments-edit": ["signature_pk:manifesto", "year"],
 }
 
 
@@ -193,7 +237,7 @@ def expected(rule, role, name):
         return "forbidden"
     if rule.topic is not None and effective != "programme_team":
         return "forbidden"  # nobody in the cast holds a topic role
-    scoped = any(key.startswith("pk:") for key in KWARGS.get(name, []))
+    scoped = any(":" in key for key in KWARGS.get(name, []))
     if name in UPLOADER_ONLY and role != "programme_team":
         return "not_found"
     if role == "other_partner" and scoped:
