@@ -8,9 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from internships import services
-from internships.models import InternalNote, Message, Report, ReportStatusChange
+from internships.models import InternalNote, Message, Outcome, Report, ReportStatusChange
 from portal.models import AccessLog, OutgoingEmail
 from tests.conftest import ENGLISH
 from tests.factories import MembershipFactory, MessageFactory, ReportFactory, UserFactory
@@ -590,3 +593,43 @@ def test_the_list_takes_as_many_queries_for_many_reports_as_for_one(
     for _ in range(10):
         MessageFactory(report=ReportFactory(routed_to=organisation, institution=other_organisation))
     assert queries() == one
+
+
+# Random input ----------------------------------------------------------------------------
+
+# Text a browser can send: any Unicode except lone surrogates (not encodable as UTF-8).
+RANDOM_TEXT = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300),
+    st.sampled_from(["", " ", "\x00", "x" * 6000, "<script>alert(1)</script>", "closed"]),
+)
+RANDOM_FORM = st.fixed_dictionaries(
+    {},
+    optional={
+        "status-status": st.one_of(RANDOM_TEXT, st.sampled_from(Report.Status.values)),
+        "status-outcome": st.one_of(RANDOM_TEXT, st.sampled_from(Outcome.values)),
+        "status-note": RANDOM_TEXT,
+        "message-body": RANDOM_TEXT,
+        "note-body": RANDOM_TEXT,
+    },
+)
+
+
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    view=st.sampled_from(
+        ["internships-report-status", "internships-report-message", "internships-report-note"]
+    ),
+    data=RANDOM_FORM,
+)
+def test_random_input_to_the_handlers_forms_never_gives_a_server_error(
+    handler_client, report, view, data
+):
+    response = handler_client.post(url(view, report), data)
+    assert response.status_code in (302, 400)
+    report.refresh_from_db()
+    assert report.status in Report.Status.values
+    assert report.status != Report.Status.CLOSED or report.outcome
