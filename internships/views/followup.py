@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from portal import access
@@ -31,7 +32,9 @@ SESSION_MAX_AGE = 30 * 60
 
 
 @access.public
+@sensitive_post_parameters()
 @never_cache
+@sensitive_variables()
 def followup_login(request):
     if request.method == "POST" and CODE_LIMIT.over(request):
         return _rate_limited(request)
@@ -76,7 +79,9 @@ def _report_of_session(request):
 
 @max_body_bytes(report_body_limit)
 @access.public
+@sensitive_post_parameters()
 @never_cache
+@sensitive_variables()
 def followup_report(request):
     report = _report_of_session(request)
     if report is None:

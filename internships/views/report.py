@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from portal import access
 from portal.crypto import InvalidToken, decrypt_text, encrypt_text
@@ -34,9 +35,12 @@ def report_body_limit():
     return files + 2 * 1024 * 1024
 
 
+# What a reporter typed and their code stay out of error reports (POST and local variables).
 @max_body_bytes(report_body_limit)
 @access.public
+@sensitive_post_parameters()
 @never_cache
+@sensitive_variables()
 def report_form(request):
     if request.method == "POST" and REPORT_LIMIT.over(request):
         return _rate_limited(request)
@@ -62,6 +66,7 @@ def _context(form, **extra):
     }
 
 
+@sensitive_variables()
 def _done(code):
     response = redirect("internships-report-done")
     response.set_cookie(
@@ -94,6 +99,7 @@ def _rate_limited(request):
     return response
 
 
+@sensitive_variables()
 def _code_from_cookie(request):
     """The code in the done cookie, ROBOT, or None when there is none (or no longer)."""
     token = request.COOKIES.get(DONE_COOKIE)
@@ -109,6 +115,7 @@ def _code_from_cookie(request):
 
 @access.public
 @never_cache
+@sensitive_variables()
 def report_done(request):
     code = _code_from_cookie(request)
     response = render(

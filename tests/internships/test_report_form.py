@@ -527,3 +527,23 @@ def test_the_form_takes_three_files_of_ten_mb_but_no_more(client, answers):
     assert "at most 32.0\xa0MB" in response.content.decode()
     # Other pages keep the default limit.
     assert client.get("/", CONTENT_LENGTH=str(within)).status_code == 413
+
+
+@pytest.mark.django_db
+def test_an_error_report_shows_neither_what_was_typed_nor_the_code(
+    client, answers, monkeypatch, caplog
+):
+    from django.views.debug import ExceptionReporter
+
+    def broken(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "report_submit", broken)
+    client.raise_request_exception = False
+    answers["description"] = "Zij zeiden iets over mijn hoofddoek."
+    with caplog.at_level("ERROR", logger="django.request"):
+        assert post(client, answers).status_code == 500
+    record = caplog.records[-1]
+    text = ExceptionReporter(record.request, *record.exc_info).get_traceback_text()
+    assert "database gone" in text  # the report is there, without what the reporter typed
+    assert "hoofddoek" not in text and "sollicitatiegesprek" not in text
