@@ -136,12 +136,15 @@ class StatusForm(ErrorSummaryMixin, forms.Form):
             (value, Report.workflow.label(value))
             for value in Report.workflow.targets(report.status, user)
         ]
+        if Report.Status.CLOSED not in dict(self.fields["status"].choices):
+            # Not closing: nothing to choose an outcome for.
+            del self.fields["outcome"]
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") == Report.Status.CLOSED and not cleaned.get("outcome"):
             self.add_error("outcome", _("Choose the outcome with which the report is closed."))
-        elif cleaned.get("status") and cleaned.get("status") != Report.Status.CLOSED:
+        if cleaned.get("status") != Report.Status.CLOSED:
             cleaned["outcome"] = ""
         return cleaned
 

@@ -633,3 +633,18 @@ def test_random_input_to_the_handlers_forms_never_gives_a_server_error(
     report.refresh_from_db()
     assert report.status in Report.Status.values
     assert report.status != Report.Status.CLOSED or report.outcome
+
+
+def test_an_outcome_is_asked_only_where_the_report_can_be_closed(handler_client, organisation):
+    closed = ReportFactory(
+        routed_to=organisation,
+        status=Report.Status.CLOSED,
+        outcome="advice_given",
+        created_at=timezone.now() - datetime.timedelta(days=3),
+        closed_at=timezone.now(),
+    )
+    form = handler_client.get(detail(closed)).context["status_form"]
+    assert list(form.fields) == ["status", "note"]
+    open_report = ReportFactory(routed_to=organisation)
+    form = handler_client.get(detail(open_report)).context["status_form"]
+    assert list(form.fields) == ["status", "outcome", "note"]
