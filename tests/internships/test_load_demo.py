@@ -75,6 +75,10 @@ def test_reports_over_two_years_in_every_status_some_overdue(output):
     assert demo.filter(messages__direction=Message.Direction.FROM_REPORTER).exists()
     assert demo.filter(messages__direction=Message.Direction.TO_REPORTER).exists()
     assert InternalNote.objects.filter(report__is_demo=True).exists()
+    # Only a question nobody has answered yet is unread by the handlers.
+    unread = Message.objects.filter(direction=Message.Direction.FROM_REPORTER, read_at=None)
+    assert unread.exists()
+    assert set(unread.values_list("report__status", flat=True)) == {Report.Status.RECEIVED}
     # Demo data sends no e-mail.
     assert not OutgoingEmail.objects.exists()
 

@@ -50,6 +50,7 @@ from internships.models import (
     CODE_LENGTH,
     TOPIC,
     ManifestoYear,
+    Message,
     Report,
     receipt_code_hash,
 )
@@ -262,6 +263,8 @@ EVIDENCE = {
     ),
 }
 LONGEST_STEP = datetime.timedelta(days=20)
+# The steps the reporter takes; the others are the handler's.
+REPORTER_STEPS = ("ask", "reply")
 
 
 def demo_code(index):
@@ -474,7 +477,16 @@ class Command(BaseCommand):
         steps = self._steps(index, plan)
         for moment, step in zip(self._moments(plan, len(steps)), steps, strict=True):
             with self.travel(moment, tick=False):
+                self._open(report, by_reporter=step in REPORTER_STEPS)
                 getattr(self, f"_step_{step}")(report, plan, by)
+
+    def _open(self, report, *, by_reporter):
+        """Before a step, its author has read the other side's messages (as opening the
+        report page, or the follow-up, marks them read)."""
+        unread = Message.Direction.TO_REPORTER if by_reporter else Message.Direction.FROM_REPORTER
+        report.messages.filter(direction=unread, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
 
     def _create(self, plan):
         scenario = plan["scenario"]
