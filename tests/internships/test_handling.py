@@ -648,3 +648,10 @@ def test_an_outcome_is_asked_only_where_the_report_can_be_closed(handler_client,
     open_report = ReportFactory(routed_to=organisation)
     form = handler_client.get(detail(open_report)).context["status_form"]
     assert list(form.fields) == ["status", "outcome", "note"]
+
+
+def test_the_detail_links_each_attachment(handler_client, report, private_root):
+    attachment = add_attachment(report, name="verslag.pdf")
+    content = handler_client.get(detail(report)).content.decode()
+    assert reverse("internships-attachment", args=[report.pk, attachment.pk]) in content
+    assert "verslag.pdf" in content
