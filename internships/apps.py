@@ -20,7 +20,15 @@ class InternshipsConfig(AppConfig):
         from portal import access, registry, retention
 
         from . import selectors
-        from .models import TOPIC, Attachment, InternalNote, ManifestoYear, Message, Report
+        from .models import (
+            TOPIC,
+            Attachment,
+            InternalNote,
+            ManifestoYear,
+            Message,
+            Report,
+            ReportStatusChange,
+        )
         from .services import closed_before, report_anonymisation_values
 
         access.register_topic(TOPIC, _("Internship-report handler"))
@@ -72,6 +80,15 @@ class InternshipsConfig(AppConfig):
                     report__in=closed_before(cutoff).values("pk")
                 ),
             )
+        # A handler's note on a status change is free text too: emptied, the change stays.
+        retention.register(
+            "internship_report_status_note",
+            setting="internship_report",
+            expired=lambda cutoff: ReportStatusChange.objects.filter(
+                report__in=closed_before(cutoff).values("pk")
+            ).exclude(note=""),
+            anonymise={"note": ""},
+        )
         post_delete.connect(_delete_attachment_file, sender=Attachment)
 
         registry.register_audited_model(Report, label=lambda r: r.reference)

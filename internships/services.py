@@ -23,6 +23,7 @@ from .models import (
     Message,
     Outcome,
     Report,
+    ReportStatusChange,
     new_receipt_code,
     receipt_code_hash,
 )
@@ -104,8 +105,15 @@ def _email_context(report):
 
 
 def _notify_handlers(report, template):
+    # In the portal's language (Dutch), whatever language the reporter wrote in: the handlers
+    # are the region's staff.
     for email in recipients_of(report):
-        queue_email(to=email, template=template, context=_email_context(report))
+        queue_email(
+            to=email,
+            template=template,
+            context=_email_context(report),
+            language=settings.LANGUAGE_CODE,
+        )
 
 
 # The reporter's side ----------------------------------------------------------------------
@@ -306,6 +314,8 @@ def report_erase(*, report, by=None, note=""):
             )
         for model in (Attachment, Message, InternalNote):
             model.objects.filter(report=report).delete()
+        # A handler's note on a status change may name someone despite the form's advice.
+        ReportStatusChange.objects.filter(report=report).update(note="")
         values = report_anonymisation_values(report)
         Report.objects.filter(pk=report.pk).update(**values)
         for name, value in values.items():

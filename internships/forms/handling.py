@@ -115,7 +115,8 @@ class StatusForm(ErrorSummaryMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         required=False,
-        choices=[("", "—"), *Outcome.choices],
+        # "Withdrawn by the reporter" is the reporter's own act (services.report_erase).
+        choices=[("", "—"), *[c for c in Outcome.choices if c[0] != Outcome.WITHDRAWN]],
         help_text=_("Required when the report is closed."),
         error_messages={"invalid_choice": _("Choose one of the outcomes offered.")},
     )

@@ -76,6 +76,9 @@ def test_an_expired_closed_report_is_anonymised_and_its_files_deleted(
 ):
     days = settings.RETENTION_DAYS["internship_report"]
     expired = closed_report(organisation, days + 1)
+    expired.log_status(
+        source="received", target="closed", by=None, note="Gesproken met 4480", at=ago(days + 1)
+    )
     assert len(files_in(private_root)) == 2
     with django_capture_on_commit_callbacks(execute=True):
         report = purge_expired()
@@ -109,6 +112,9 @@ def test_an_expired_closed_report_is_anonymised_and_its_files_deleted(
     for model in (Message, InternalNote, Attachment):
         assert not model.objects.filter(report=expired).exists()
     assert files_in(private_root) == []
+    # The status changes stay, without the handler's free-text notes.
+    assert expired.status_changes.count() == 2
+    assert not expired.status_changes.exclude(note="").exists()
     # Its history keeps no personal data either.
     for row in Report.history.filter(id=expired.pk):
         assert not hasattr(row, "description") and not hasattr(row, "contact_email")
@@ -138,3 +144,33 @@ def test_open_and_recently_closed_reports_are_untouched(
         assert report.notes.count() == 1
         assert report.attachments.count() == 2
     assert len(files_in(private_root)) == 4
+
+
+def test_a_reporter_withdrawing_consent_erases_the_report_at_once(
+    organisation, private_root, django_capture_on_commit_callbacks
+):
+    report = with_everything(
+        ReportFactory(
+            routed_to=organisation,
+            description="Wat er gebeurde 4481",
+            anonymous=False,
+            contact_email="adres4482@example.org",
+        )
+    )
+    services.report_transition(
+        report=report, to=Report.Status.IN_PROGRESS, by=None, note="Gebeld met 4483"
+    )
+    code = report.receipt_code
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_erase(report=report)
+
+    report = Report.objects.get(pk=report.pk)
+    assert report.is_anonymised
+    assert (report.status, report.outcome) == ("closed", "withdrawn")
+    assert (report.description, report.contact_email) == ("", "")
+    assert not report.status_changes.exclude(note="").exists()
+    for model in (Message, InternalNote, Attachment):
+        assert not model.objects.filter(report=report).exists()
+    assert files_in(private_root) == []
+    # Its receipt code no longer opens anything.
+    assert services.report_find_by_code(code) is None
