@@ -305,14 +305,15 @@ def figure_tables(figures):
     ]
 
 
-def on_time_share(table):
+def on_time_share(tables):
     """The share of first responses within the deadline in percent, from the suppressed
-    `responses` table; None when a count it rests on is hidden (the share would reveal it)."""
-    cells = [cell for _row, row_cells, _total in table.table.lines() for cell in row_cells]
-    total = table.table.column_totals["n"]
-    if total.is_suppressed or any(cell.is_suppressed for cell in cells):
+    `responses` table of `figure_tables`; None when a count it rests on is hidden (the share
+    would reveal it)."""
+    table = next(table.table for table in tables if table.key == "responses")
+    total = table.column_totals["n"]
+    if total.is_suppressed or any(cell.is_suppressed for cell in table.cells.values()):
         return None
-    return round(100 * table.table.cells["on_time", "n"].value / total.value)
+    return round(100 * table.cells["on_time", "n"].value / total.value)
 
 
 # The manifesto's commitments ------------------------------------------------------------

@@ -95,4 +95,4 @@ def report_page(report):
     }
 
 
-from .measurement import figure_tables, report_figures, report_periods  # noqa: E402, F401
+from .measurement import Period, figure_tables, parse_period, report_figures, report_periods  # noqa: E402, F401

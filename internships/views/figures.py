@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal import access
 from portal.imports import write_response
-from portal.suppression import SECONDARY_MARKER, primary_marker
+from portal.suppression import SECONDARY_MARKER, primary_marker, threshold_setting
 
 from ..measurement import (
     Period,
@@ -47,8 +47,9 @@ def figures(request):
             "periods": periods,
             "figures": data,
             "tables": tables,
-            "on_time_share": on_time_share(tables[-1]) if tables else None,
+            "on_time_share": on_time_share(tables) if tables else None,
             "primary_marker": primary_marker(),
+            "threshold": threshold_setting(),
             "secondary_marker": SECONDARY_MARKER,
         },
     )

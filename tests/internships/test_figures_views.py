@@ -103,7 +103,7 @@ def test_the_page_shows_less_than_five_for_three_and_hides_what_the_total_would_
     assert rows["Application or interview"] == ["7", "x", "<5", "15"]
     assert rows["During the internship"] == ["x", "12", "<5", "21"]
     assert rows["Total"] == ["x", "23", "<5", "45"]
-    assert "Hidden as well, although it is five or more" in response.content.decode()
+    assert "Hidden as well, although it is 5 or more" in response.content.decode()
 
 
 def test_the_csv_has_exactly_the_values_of_the_page(programme_client, reports):
