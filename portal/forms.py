@@ -1,9 +1,31 @@
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from portal.models import Invitation, MemberRole
+
+PHONE_SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
+
+
+def normalise_phone(value):
+    """A phone number in international form (+31612345678), or None when it is not one.
+
+    Dutch numbers are ten digits starting with 0 (06-12345678, 070 123 45 67); international
+    numbers start with + or 00 and have 8 to 15 digits.
+    """
+    digits = PHONE_SEPARATORS.sub("", value.strip())
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+31" + digits[1:]
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", digits):
+        return None
+    if digits.startswith("+31") and len(digits) != 12:
+        return None
+    return digits
 
 
 class TopicsField(forms.MultipleChoiceField):

@@ -4,6 +4,7 @@ import factory
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
+from internships.models import Message, Report, new_receipt_code, receipt_code_hash
 from lokaal.models import (
     Case,
     Match,
@@ -16,7 +17,6 @@ from lokaal.models import (
     TimelineEntry,
     TrainingRoute,
 )
-from internships.models import Message, Report, new_receipt_code, receipt_code_hash
 from partners.models import Agreement, Commitment, Contact, Membership, Organisation, Signature
 from portal.models import User
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from lokaal.forms.intake import normalise_phone
 from partners.models import Organisation, Sector
+from portal.forms import normalise_phone
 from portal.uploads import check_upload
 
 from ..models import Ground, Level, Phase, ReporterRole, Wish

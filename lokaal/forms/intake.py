@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import Municipality
+from portal.forms import normalise_phone
 
 from ..models import (
     MAX_HOURS_PER_WEEK,
@@ -24,32 +25,12 @@ OTHER_MUNICIPALITY = "other"
 # How far ahead a wished start can plausibly be.
 MAX_YEARS_AHEAD = 5
 POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Z]{2})$")
-# What people type between the digits of a phone number.
-PHONE_SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
 
 
 def normalise_postcode(value):
     """A Dutch postcode as "1234 AB", or None when it is not one."""
     match = POSTCODE.match(value.strip().upper())
     return f"{match.group(1)} {match.group(2)}" if match else None
-
-
-def normalise_phone(value):
-    """A phone number in international form (+31612345678), or None when it is not one.
-
-    Dutch numbers are ten digits starting with 0 (06-12345678, 070 123 45 67); international
-    numbers start with + or 00 and have 8 to 15 digits.
-    """
-    digits = PHONE_SEPARATORS.sub("", value.strip())
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = "+31" + digits[1:]
-    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", digits):
-        return None
-    if digits.startswith("+31") and len(digits) != 12:
-        return None
-    return digits
 
 
 def municipality_choices(municipalities):

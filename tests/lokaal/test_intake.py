@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lokaal import services
-from lokaal.forms.intake import normalise_phone, normalise_postcode
+from lokaal.forms.intake import normalise_postcode
 from lokaal.models import Case, ReceivedIntake, Submission
 from partners.models import Municipality
+from portal.forms import normalise_phone
 from portal.models import OutgoingEmail, PendingTask
 from portal.queue import publish_pending_tasks
 from tests.factories import CaseFactory, ShortageSubjectFactory
