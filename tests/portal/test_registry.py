@@ -116,6 +116,7 @@ def test_the_navigation_shows_each_role_the_items_the_apps_registered_for_it(cli
         reverse("home"),
         reverse("partners-public-agreement-list"),
         reverse("lokaal-intake"),
+        reverse("internships-report"),
         reverse("account_login"),
     ]
     programme = _nav(clients["programme_team"], dashboard)
@@ -126,6 +127,13 @@ def test_the_navigation_shows_each_role_the_items_the_apps_registered_for_it(cli
     advisor = _nav(clients["desk_advisor"], dashboard)
     assert advisor == [dashboard, cases, reverse("lokaal-overview")]
     assert _nav(clients["partner_editor"], dashboard) == [dashboard, mine]
+
+
+def test_an_internship_report_handler_sees_the_reports(handler_client, editor_client):
+    reports = reverse("internships-report-list")
+    assert reports in _nav(handler_client, reverse("dashboard"))
+    # Being an editor of the institution is not enough.
+    assert reports not in _nav(editor_client, reverse("dashboard"))
 
 
 def test_a_desk_contact_sees_the_placement_proposals(editor_client, editor_user):

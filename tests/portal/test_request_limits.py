@@ -149,6 +149,7 @@ def gunicorn(tmp_path):
         "PATH": os.environ["PATH"],
         "DEBUG": "0",
         "SECRET_KEY": "test-only-" + "k" * 40,
+        "FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA=",
         "VAR_DIR": str(tmp_path),
         # No collectstatic here: plain static URLs instead of the hashed manifest.
         "STATIC_MANIFEST": "0",
