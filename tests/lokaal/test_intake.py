@@ -460,6 +460,8 @@ def test_too_many_intakes_from_one_client_get_429_with_the_answers_kept(answers,
     assert response["Retry-After"] == "600"
     html = response.content.decode()
     assert "Too many registrations at once" in html and "wait 10 minutes" in html
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Error: Register with the regional desk") and "<" not in title
     assert 'value="kandidaat3@example.org"' in html  # nothing typed is lost
     assert Case.objects.count() == 3
 
