@@ -9,6 +9,7 @@ urlpatterns = [
     path("opvolgen/", followup.followup_login, name="internships-followup"),
     path("opvolgen/melding/", followup.followup_report, name="internships-followup-report"),
     path("opvolgen/afsluiten/", followup.followup_logout, name="internships-followup-logout"),
+    path("opvolgen/intrekken/", followup.followup_withdraw, name="internships-followup-withdraw"),
     # Handling, by the institution's handlers or the programme team.
     path("meldingen/", handling.report_list, name="internships-report-list"),
     path("meldingen/achterstallig/", handling.overdue_list, name="internships-overdue"),

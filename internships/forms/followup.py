@@ -55,3 +55,12 @@ class ReplyForm(ErrorSummaryMixin, forms.Form):
         if not body.strip():
             raise forms.ValidationError(_("Write your message."), code="required")
         return body
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, withdraw my report and erase what I wrote"),
+        error_messages={
+            "required": _("Tick the box to confirm that you want to withdraw your report.")
+        },
+    )

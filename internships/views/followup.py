@@ -17,7 +17,7 @@ from portal.middleware import max_body_bytes
 from portal.ratelimit import RateLimit
 
 from .. import services
-from ..forms.followup import CodeForm, ReplyForm
+from ..forms.followup import CodeForm, ReplyForm, WithdrawForm
 from ..models import Message, Report
 from .report import report_body_limit
 
@@ -124,3 +124,24 @@ def followup_logout(request):
     request.session.pop(SESSION_KEY, None)
     messages.info(request, _("You have closed your report. Enter your code to open it again."))
     return redirect("internships-followup")
+
+
+@access.public
+@never_cache
+def followup_withdraw(request):
+    """The reporter withdraws consent: the report is erased at once (services.report_erase)."""
+    report = _report_of_session(request)
+    if report is None:
+        request.session.pop(SESSION_KEY, None)
+        return redirect("internships-followup")
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.report_erase(report=report, note=_("Withdrawn by the reporter."))
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            _("Your report has been withdrawn and what you wrote has been erased."),
+        )
+        return redirect("internships-followup")
+    status = 400 if form.errors else 200
+    return render(request, "internships/followup_withdraw.html", {"form": form}, status=status)

@@ -241,3 +241,34 @@ def test_the_session_expires_after_half_an_hour(client, report):
     open_report(client, report)
     session = client.session
     assert session.get_expiry_date() <= timezone.now() + datetime.timedelta(minutes=31)
+
+
+WITHDRAW_URL = "/stages/opvolgen/intrekken/"
+
+
+@pytest.mark.django_db
+def test_a_reporter_withdraws_and_the_report_is_erased_at_once(client, report):
+    open_report(client, report)
+    assert client.get(WITHDRAW_URL).status_code == 200
+
+    unconfirmed = client.post(WITHDRAW_URL, {})
+    assert unconfirmed.status_code == 400
+    assert "Tick the box" in unconfirmed.content.decode()
+    assert not Report.objects.get(pk=report.pk).is_anonymised
+
+    response = client.post(WITHDRAW_URL, {"confirm": "on"})
+    assert response.status_code == 302 and response["Location"] == URL
+    erased = Report.objects.get(pk=report.pk)
+    assert erased.is_anonymised and erased.description == ""
+    assert (erased.status, erased.outcome) == ("closed", "withdrawn")
+    assert not erased.messages.exists() and not erased.notes.exists()
+    # The session forgot it, and the code opens nothing any more.
+    assert SESSION_KEY not in client.session
+    assert client.post(URL, {"code": report.receipt_code}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_withdrawing_needs_an_open_follow_up(client, report):
+    assert client.get(WITHDRAW_URL)["Location"] == URL
+    assert client.post(WITHDRAW_URL, {"confirm": "on"})["Location"] == URL
+    assert not Report.objects.get(pk=report.pk).is_anonymised
