@@ -20,6 +20,7 @@ from .models import (
     TOPIC,
     Attachment,
     InternalNote,
+    ManifestoYear,
     Message,
     Outcome,
     Report,
@@ -273,6 +274,22 @@ def reminders_send(*, today=None):
                 _notify_handlers(report, REMINDER_TEMPLATE)
                 reminded += 1
     return reminded
+
+
+# The manifesto's commitments ---------------------------------------------------------------
+
+
+def manifesto_year_save(*, signature, year, entries, figures, by):
+    """A signatory's year: the state of each commitment (partners' CommitmentProgress) and the
+    year's figures (ManifestoYear), all or nothing. `entries` maps a Commitment to its state,
+    evidence and evidence_url; `figures` holds ManifestoYear's fields."""
+    from partners.services import progress_save
+
+    with transaction.atomic():
+        progress_save(signature=signature, year=year, entries=entries, by=by)
+        ManifestoYear.objects.update_or_create(
+            signature=signature, year=year, defaults={**figures, "updated_by": by}
+        )
 
 
 # Retention ----------------------------------------------------------------------------------

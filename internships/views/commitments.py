@@ -1,18 +1,17 @@
 """The manifesto's commitments: a signatory's year, and the programme team's overview."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners import services as partner_services
 from partners.forms import ProgressForm
 from partners.models import CommitmentProgress
 from portal import access
 from portal.imports import write_response
 
+from .. import services
 from ..forms.commitments import ManifestoYearForm, error_summary
 from ..measurement import (
     FIRST_MANIFESTO_YEAR,
@@ -119,7 +118,13 @@ def commitments_edit(request, signature_pk, year):
     if data is not None:
         # Validate every form (no short cut), so that the page shows every error at once.
         if all([form.is_valid() for _c, form in progress_forms] + [year_form.is_valid()]):
-            _save(signature, year, progress_forms, year_form, by=request.user)
+            services.manifesto_year_save(
+                signature=signature,
+                year=year,
+                entries={commitment: form.cleaned_data for commitment, form in progress_forms},
+                figures=year_form.cleaned_data,
+                by=request.user,
+            )
             messages.success(
                 request, _("The commitments for %(year)s have been saved.") % {"year": year}
             )
@@ -142,17 +147,3 @@ def commitments_edit(request, signature_pk, year):
         },
         status=status,
     )
-
-
-def _save(signature, year, progress_forms, year_form, *, by):
-    """The five commitments and the year's figures, all or nothing."""
-    with transaction.atomic():
-        partner_services.progress_save(
-            signature=signature,
-            year=year,
-            entries={commitment: form.cleaned_data for commitment, form in progress_forms},
-            by=by,
-        )
-        ManifestoYear.objects.update_or_create(
-            signature=signature, year=year, defaults={**year_form.cleaned_data, "updated_by": by}
-        )
