@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import (  # noqa: E402
     bench_import,
     bench_internships,
+    bench_internships_figures,
     bench_lokaal,
     bench_organisations,
     common,
@@ -114,6 +115,9 @@ def main():
         report_posts = bench_internships.run()
         bench_internships.report(report_posts)
         print(flush=True)
+        figures = bench_internships_figures.run()
+        bench_internships_figures.report(figures)
+        print(flush=True)
         loads = load.run()
     summary(organisations, imports, f"{setting}; {postgres}")
     print()
@@ -122,6 +126,7 @@ def main():
     failed = bench_organisations.problems_of(organisations) + bench_import.problems_of(imports)
     failed += load.problems_of(loads)
     failed += bench_lokaal.problems_of_pages(desk_pages)
+    failed += bench_internships_figures.problems_of(figures)
     return 1 if failed else 0
 
 
