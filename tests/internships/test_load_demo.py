@@ -117,6 +117,7 @@ def test_the_handler_login_sees_only_its_institutions_reports(output):
     institution = membership.organisation
     assert visible.count() == Report.objects.filter(institution=institution).count() > 10
     assert set(visible.values_list("routed_to", flat=True)) == {institution.pk}
+    assert visible.overdue().exists()
     # Elsewhere no handler: the programme team has those.
     others = Report.objects.exclude(institution=institution)
     assert others.exists() and not others.filter(routed_to__isnull=False).exists()

@@ -69,7 +69,7 @@ MANIFESTO = "manifest-gelijke-stagekansen"
 # The signatories (by the registry's names) that have not yet filled in the current year.
 LATE_SIGNATORIES = ("MKB Den Haag", "ELBHO")
 # Reports whose receipt codes the command prints: open ones, with messages to read.
-SHOWN_CODES = (3, 9)
+SHOWN_CODES = (8, 9)
 
 S = Report.Status
 PROGRESS = CommitmentProgress.State
@@ -86,8 +86,9 @@ CYCLE = "dhh roc inh dhh roc dhh inh none dhh roc inh dhh roc dhh none inh roc d
 # Small groups: the only reports on the ground "age", and the only ones at level "wo".
 AGE_REPORTS = (11, 37)
 WO_REPORTS = (7, 14, 19)
-# Received reports that nobody has answered, long past their deadline.
-OVERDUE_REPORTS = (1, 2, 4, 7)
+# Received reports that nobody has answered, long past their deadline (two of them at the
+# handler login's institution).
+OVERDUE_REPORTS = (1, 3, 5, 7)
 
 
 @dataclass(frozen=True)
@@ -530,7 +531,7 @@ class Command(BaseCommand):
         status, wish = plan["status"], plan["wish"]
         if status == S.RECEIVED:
             # An overdue one where the reporter asks after it; the others wait quietly.
-            return ("ask",) if index in OVERDUE_REPORTS[1:3] else ()
+            return ("ask",) if index in OVERDUE_REPORTS[1::2] else ()
         if status == S.CLOSED and wish == "register":
             return ("register",)
         steps = ["respond"]
