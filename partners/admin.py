@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -43,6 +44,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_select_related = ["municipality"]
     raw_id_fields = ["parent"]
     inlines = [ContactInline]
+    # A web address typed without a scheme is https, as in the portal's own forms.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -106,5 +109,6 @@ class SignatureAdmin(SimpleHistoryAdmin):
 @admin.register(CommitmentProgress)
 class CommitmentProgressAdmin(SimpleHistoryAdmin):
     list_display = ["signature", "commitment", "year", "state"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["year", "state"]
     raw_id_fields = ["signature", "commitment"]
