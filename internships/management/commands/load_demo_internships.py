@@ -7,7 +7,7 @@ manifesto gets the state of each commitment (partners.CommitmentProgress) with s
 and its yearly figures (ManifestoYear); two signatories have not yet filled in the current
 year, so that the overview's completeness shows a gap.
 
-The reports are fictional (``is_demo``), spread over the last two years at De Haagse
+The reports are fictional (``is_demo``), spread over last year and this one at De Haagse
 Hogeschool, Inholland, ROC Mondriaan and a few without an institution, in every status, some
 overdue, with messages both ways and internal notes, and with a few small groups (two reports
 on the ground "age", three at level "wo") that the figures show as "<5". A report is created
@@ -443,7 +443,11 @@ class Command(BaseCommand):
             level = "wo" if index in WO_REPORTS else rng.choice(("mbo", "hbo"))
         anonymous = rng.random() < 0.6
         name = rng.choice(NAMES)
-        days_ago = 2 + int(index * 11.5) + rng.randrange(5)
+        # Spread from two days ago back to January of last year: the two calendar years of
+        # the manifesto's figures, whatever the date of the run.
+        today = timezone.localdate(self.now)
+        span = (today - datetime.date(today.year - 1, 1, 10)).days - 8
+        days_ago = 2 + index * span // REPORT_COUNT + rng.randrange(5)
         created_at = (timezone.localtime(self.now) - datetime.timedelta(days=days_ago)).replace(
             hour=8 + index % 12, minute=(index * 13) % 60, second=0, microsecond=0
         )
