@@ -8,6 +8,21 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
-        from portal import access
+        from portal import access, registry
 
-        access.register_topic("figures_submitter", _("Yearly-figures submitter"))
+        from .models import TOPIC
+
+        access.register_topic(TOPIC, _("Yearly-figures submitter"))
+        self.team = access.Rule([access.PROGRAMME_TEAM])
+
+        # Each part registers its navigation items, cards, importers and audited models in its
+        # own block below (agenda, figures, dashboard, monitors).
+        registry  # noqa: B018  (used by the blocks below)
+
+        # -- agenda (M1) --
+
+        # -- figures (M2) --
+
+        # -- dashboard and open data (M3) --
+
+        # -- monitors (M4) --

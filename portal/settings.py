@@ -271,6 +271,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lokaal.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
     },
+    # Monitoring: reminders to figures submitters before a round closes (once a day at most),
+    # the biennial monitor on its schedule (the last complete two-year period, once), and the
+    # watchdog that marks a monitor failed when no worker finished it in time.
+    "monitoring-send-round-reminders": {
+        "task": "monitoring.tasks.send_round_reminders",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
+    },
+    "monitoring-scheduled-monitor": {
+        "task": "monitoring.tasks.generate_scheduled_monitor",
+        "schedule": crontab(hour=6, minute=0, day_of_month=15, month_of_year=1),
+    },
+    "monitoring-fail-stuck-monitors": {
+        "task": "monitoring.tasks.fail_stuck_monitors",
+        "schedule": 10 * 60.0,
+    },
     # Internship reports past their response deadline: once a day per report.
     "internships-send-reminders": {
         "task": "internships.tasks.send_reminders",
@@ -320,6 +335,13 @@ LOKAAL_FIRST_RESPONSE_WORKING_DAYS = env_int("LOKAAL_FIRST_RESPONSE_WORKING_DAYS
 # The public intake's limit per client (IP address): "<count>/<seconds>", e.g. "5/600" for
 # five intakes in ten minutes; empty or "0" switches it off.
 LOKAAL_INTAKE_RATE = env("LOKAAL_INTAKE_RATE", "5/600")
+
+# Monitoring: the days before a round's close date on which figures submitters who have not
+# submitted get a reminder, the change against last year above which a value needs a comment
+# (0.5 = 50 %), and the seconds a monitor may take before it is marked failed.
+MONITORING_REMINDER_DAYS = [int(d) for d in env_list("MONITORING_REMINDER_DAYS", "14,3")]
+MONITORING_CHANGE_THRESHOLD = float(env("MONITORING_CHANGE_THRESHOLD", "0.5"))
+MONITOR_TIME_LIMIT_SECONDS = env_int("MONITOR_TIME_LIMIT_SECONDS", 600)
 
 # Equal internship opportunities: working days a handler has for the first response to a
 # report, the limits on the public form and on receipt-code entry per client ("<count>/<seconds>",

@@ -28,6 +28,8 @@ urlpatterns = [
     ),
     path("loket/", include("lokaal.urls")),
     path("stages/", include("internships.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("", include("monitoring.public_urls")),
     path("", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", cache.set_language, name="set_language"),
