@@ -24,5 +24,20 @@ class MonitoringConfig(AppConfig):
         # -- figures (M2) --
 
         # -- dashboard and open data (M3) --
+        registry.register_nav_item(
+            "monitoring-figures",
+            url_name="monitoring-public-dashboard",
+            label=_("Figures"),
+            rule=access.PUBLIC,
+            slot="public",
+            order=60,
+        )
+        registry.register_nav_item(
+            "monitoring-dashboard",
+            url_name="monitoring-dashboard",
+            label=_("Monitoring"),
+            rule=self.team,
+            order=60,
+        )
 
         # -- monitors (M4) --
