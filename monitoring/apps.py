@@ -22,6 +22,49 @@ class MonitoringConfig(AppConfig):
         # -- agenda (M1) --
 
         # -- figures (M2) --
+        from portal import imports
+
+        from .importers import FigureImporter
+        from .models import FigureValue, Indicator, ReportingRound
+        from .services import figures as figure_services
+
+        imports.register(FigureImporter)
+        submitters = access.Rule(access.PARTNER_ROLES, topic=TOPIC, label="figures submitters")
+        registry.register_nav_item(
+            "monitoring-my-figures",
+            url_name="monitoring-my-figures",
+            label=_("My figures"),
+            rule=submitters,
+            order=50,
+        )
+        registry.register_nav_item(
+            "monitoring-figures",
+            url_name="monitoring-value-list",
+            label=_("Figures"),
+            rule=self.team,
+            order=50,
+        )
+        registry.register_dashboard_card(
+            "monitoring-figures-submitter",
+            template="monitoring/my_figures_card.html",
+            rule=submitters,
+            context=figure_services.submitter_card,
+            order=50,
+        )
+        registry.register_dashboard_card(
+            "monitoring-figures-programme",
+            template="monitoring/value_card.html",
+            rule=self.team,
+            context=figure_services.programme_card,
+            order=50,
+        )
+        registry.register_audited_model(Indicator, label=lambda r: f"{r.code}")
+        registry.register_audited_model(ReportingRound, label=lambda r: str(r.year))
+        registry.register_audited_model(
+            FigureValue,
+            related=["organisation", "indicator"],
+            label=lambda r: f"{r.organisation or r.area} {r.indicator.code} {r.year} {r.sector}",
+        )
 
         # -- dashboard and open data (M3) --
         registry.register_nav_item(
