@@ -1,0 +1,404 @@
+"""The biennial monitoring report: its content for a two-year period, rendered to PDF.
+
+`gather(start_year, end_year)` reads everything the report shows (a fixed number of queries
+per part, whatever the number of organisations); `render(start_year, end_year, language)`
+turns it into a PDF with WeasyPrint from `templates/pdf/monitor.html`. The Celery task (via
+`services.monitor_generate`) and the `generate_monitor` command both call `render`, so the
+PDF is the same whoever makes it.
+
+The report is meant for publication: it shows approved figures only, and every count of
+persons passes through `portal.suppression`. A part without data says "no data"; it never
+fails the report.
+
+WeasyPrint fetches nothing from the network: the `url_fetcher` serves `/static/` from disk
+(the CSS and the vendored font) and refuses everything else.
+"""
+
+import datetime
+import mimetypes
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db.models import Avg, Count, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from portal.suppression import display, primary_marker, suppress_counts, threshold_setting
+
+from . import agenda_selectors, charts, selectors
+from .models import Activity, Agenda, FigureValue, Indicator, ReportingRound
+
+# The address the HTML is rendered at: relative and /static/ links resolve against it, and
+# the fetcher knows it, so nothing ever leaves the process.
+BASE_URL = "https://monitor.invalid/"
+TEMPLATE = "pdf/monitor.html"
+
+
+class FetchRefused(ValueError):
+    """A resource the report may not load (anything but a static file)."""
+
+
+def url_fetcher(url, timeout=10, ssl_context=None, **kwargs):
+    """Serve `/static/...` from the static directories on disk; refuse everything else."""
+    parts = urlsplit(url)
+    base = urlsplit(BASE_URL)
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        raise FetchRefused(f"The monitor loads no external resources: {url}")
+    if not parts.path.startswith(settings.STATIC_URL):
+        raise FetchRefused(f"The monitor loads static files only: {url}")
+    relative = unquote(parts.path[len(settings.STATIC_URL) :])
+    if ".." in relative.split("/"):
+        raise FetchRefused(f"Not a static file: {url}")
+    path = finders.find(relative)
+    if path is None:
+        candidate = settings.STATIC_ROOT / relative
+        path = str(candidate) if candidate.is_file() else None
+    if path is None:
+        raise FetchRefused(f"No such static file: {url}")
+    mime_type, _encoding = mimetypes.guess_type(path)
+    with open(path, "rb") as file:
+        return {"string": file.read(), "mime_type": mime_type, "redirected_url": url}
+
+
+# Gathering the content ------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorSection:
+    indicator: Indicator
+    rows: list  # (year, shown value or None) over the previous and the current period
+    previous: str | None  # the previous period's value as shown, or None: no data
+    current: str | None
+    change: str | None  # the change as shown, or None when it cannot be shown
+    change_percent: str | None
+    chart: str  # SVG markup, or "" when there is nothing to draw
+    suppressed: bool
+
+
+def _number(value, decimals):
+    if value is None:
+        return None
+    quantum = Decimal(1).scaleb(-decimals)
+    return Decimal(value).quantize(quantum)
+
+
+def _format(value, decimals):
+    if value is None:
+        return None
+    return f"{_number(value, decimals):,.{decimals}f}"
+
+
+def _period_value(indicator, per_year, years):
+    """The indicator's value over `years`: the sum, the mean, or the last year's, by its
+    aggregation; None when no year has a value."""
+    values = [per_year[year] for year in years if per_year.get(year) is not None]
+    if not values:
+        return None
+    if indicator.aggregation == Indicator.Aggregation.SUM:
+        return sum(values, Decimal(0))
+    if indicator.aggregation == Indicator.Aggregation.AVERAGE:
+        return sum(values, Decimal(0)) / len(values)
+    return next(per_year[year] for year in reversed(years) if per_year.get(year) is not None)
+
+
+def _yearly_values(indicators, years):
+    """{indicator id: {year: value}} of the approved figures, aggregated over the
+    organisations and areas by each indicator's aggregation. Three queries at most."""
+    approved = FigureValue.objects.filter(
+        status=FigureValue.Status.APPROVED, year__in=years, indicator__in=indicators
+    ).order_by()
+    by_aggregation = {
+        Indicator.Aggregation.SUM: Sum("value"),
+        Indicator.Aggregation.AVERAGE: Avg("value"),
+        # Several organisations' "latest" values of one year add up (e.g. FTE on a date).
+        Indicator.Aggregation.LATEST: Sum("value"),
+    }
+    result = {indicator.pk: {} for indicator in indicators}
+    for aggregation, expression in by_aggregation.items():
+        codes = [i.pk for i in indicators if i.aggregation == aggregation]
+        if not codes:
+            continue
+        rows = (
+            approved.filter(indicator__in=codes)
+            .values("indicator", "year")
+            .annotate(v=expression)
+            .values_list("indicator", "year", "v")
+        )
+        for indicator_id, year, value in rows:
+            result[indicator_id][year] = Decimal(value)
+    return result
+
+
+# The chart classes' colours for print, put inside each SVG: WeasyPrint styles an inline SVG
+# from the SVG's own stylesheet, not from the page's.
+CHART_STYLE = (
+    "<style>.chart__grid{stroke:#d5dbe2;stroke-width:1}"
+    ".chart__label{font-family:'DejaVu Sans',sans-serif;font-size:11px;fill:#333}"
+    ".chart__bar,.chart__series--0{fill:#00457c}.chart__value{fill:#1a1a1a}"
+    ".chart__series--1{fill:#e17000}.chart__series--2{fill:#39870c}"
+    ".chart__series--3{fill:#a90061}</style>"
+)
+
+
+def _print_chart(svg):
+    """`svg` with CHART_STYLE after its opening tag."""
+    head, separator, rest = svg.partition(">")
+    return f"{head}{separator}{CHART_STYLE}{rest}" if separator else svg
+
+
+def _chart(indicator, rows):
+    """The indicator's chart as SVG (the dashboard's chart functions); "" without values."""
+    points = [(str(year), float(value)) for year, value in rows if value is not None]
+    if not points:
+        return ""
+    return _print_chart(
+        charts.bar_chart(
+            points,
+            title=f"{indicator.name} ({indicator.unit})",
+            chart_id=f"chart-{indicator.code}",
+            no_data=_("no data"),
+        )
+    )
+
+
+def indicator_sections(start_year, end_year):
+    """Per public indicator: the yearly values of the previous and this period, each period's
+    value and the change; counts of persons suppressed (with their period total)."""
+    previous_years = [start_year - 2 + n for n in range(end_year - start_year + 1)]
+    current_years = list(range(start_year, end_year + 1))
+    years = previous_years + current_years
+    indicators = list(Indicator.objects.filter(is_public=True))
+    values = _yearly_values(indicators, years)
+    sections = []
+    for indicator in indicators:
+        per_year = values[indicator.pk]
+        previous = _period_value(indicator, per_year, previous_years)
+        current = _period_value(indicator, per_year, current_years)
+        suppressed = False
+        if indicator.counts_persons:
+            shown = {}
+            for period_years, period_value in (
+                (previous_years, previous),
+                (current_years, current),
+            ):
+                counts = {year: int(per_year[year]) for year in period_years if year in per_year}
+                with_total = indicator.aggregation == Indicator.Aggregation.SUM
+                series = suppress_counts(counts, total=with_total)
+                for year, cell in series:
+                    shown[year] = cell.display
+                    suppressed = suppressed or cell.is_suppressed
+                if with_total and series.total is not None:
+                    shown[tuple(period_years)] = series.total.display
+                elif period_value is not None:
+                    shown[tuple(period_years)] = display(int(period_value))
+            rows = [(year, shown.get(year)) for year in years]
+            previous_shown = shown.get(tuple(previous_years)) if previous is not None else None
+            current_shown = shown.get(tuple(current_years)) if current is not None else None
+            hidden = {primary_marker(), "x"}
+            can_compare = previous_shown not in hidden | {None} and current_shown not in hidden | {
+                None
+            }
+        else:
+            rows = [(year, _format(per_year.get(year), indicator.decimals)) for year in years]
+            previous_shown = _format(previous, indicator.decimals)
+            current_shown = _format(current, indicator.decimals)
+            can_compare = previous is not None and current is not None
+        change = change_percent = None
+        if can_compare:
+            difference = current - previous
+            change = f"{'+' if difference > 0 else ''}{_format(difference, indicator.decimals)}"
+            if previous:
+                percent = round(100 * difference / abs(previous))
+                change_percent = f"{'+' if percent > 0 else ''}{percent}%"
+        chart_rows = [(year, per_year.get(year)) for year in years] if not suppressed else []
+        sections.append(
+            IndicatorSection(
+                indicator=indicator,
+                rows=rows,
+                previous=previous_shown,
+                current=current_shown,
+                change=change,
+                change_percent=change_percent,
+                chart=_chart(indicator, chart_rows),
+                suppressed=suppressed,
+            )
+        )
+    return sections
+
+
+def agenda_sections(start_year, end_year):
+    """The agendas that run during the period, each with its programme lines, their
+    activities and each activity's latest update (monitoring.agenda_selectors)."""
+    agendas = Agenda.objects.filter(start_year__lte=end_year, end_year__gte=start_year)
+    return [
+        {
+            "agenda": agenda,
+            "lines": [
+                {"line": line, "activities": line.activity_list}
+                for line in agenda_selectors.agenda_tree(agenda)
+            ],
+        }
+        for agenda in agendas
+    ]
+
+
+def status_summary(agendas):
+    """Activities per status over every agenda of the report, in the status machine's order."""
+    counts = {}
+    for agenda in agendas:
+        for line in agenda["lines"]:
+            for activity in line["activities"]:
+                counts[activity.status] = counts.get(activity.status, 0) + 1
+    return [(label, counts.get(value, 0)) for value, label in Activity.Status.choices]
+
+
+def completeness(start_year, end_year):
+    """Per reporting round in the period: the organisations asked, those that submitted
+    (submitted or approved figures) and the share. Organisations are not persons: no
+    suppression."""
+    from partners.models import Organisation
+
+    rounds = list(
+        ReportingRound.objects.filter(year__range=(start_year, end_year)).prefetch_related(
+            "indicators"
+        )
+    )
+    if not rounds:
+        return []
+    reported = list(
+        Indicator.objects.exclude(reporting_kinds=[]).values_list("pk", "reporting_kinds")
+    )
+    submitted = dict(
+        FigureValue.objects.filter(
+            round__in=rounds,
+            organisation__isnull=False,
+            status__in=[FigureValue.Status.SUBMITTED, FigureValue.Status.APPROVED],
+        )
+        .order_by()
+        .values("round")
+        .annotate(n=Count("organisation", distinct=True))
+        .values_list("round", "n")
+    )
+    kinds_count = dict(
+        Organisation.objects.order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    result = []
+    for reporting_round in rounds:
+        asked_ids = {i.pk for i in reporting_round.indicators.all()}
+        kinds = {
+            kind
+            for pk, reporting_kinds in reported
+            if not asked_ids or pk in asked_ids
+            for kind in reporting_kinds
+        }
+        asked = sum(kinds_count.get(kind, 0) for kind in kinds)
+        done = submitted.get(reporting_round.pk, 0)
+        result.append(
+            {
+                "year": reporting_round.year,
+                "asked": asked,
+                "submitted": done,
+                "percent": round(100 * done / asked) if asked else None,
+            }
+        )
+    return result
+
+
+def desk_funnel(start_year, end_year):
+    """The desk's funnel over the twelve months up to the end of the period, suppressed
+    (monitoring.selectors, as on the dashboard); None when the desk had no cases then."""
+    today = min(datetime.date(end_year, 12, 31), timezone.localdate())
+    funnel = selectors.desk_funnel(today=today)
+    if not funnel["rows"] or not funnel["rows"][0][1].value:
+        return None
+    funnel["chart_svg"] = _print_chart(
+        charts.bar_chart(
+            funnel["chart"], title=_("The regional desk's funnel"), chart_id="chart-desk-funnel"
+        )
+    )
+    return funnel
+
+
+def internship_figures(start_year, end_year):
+    """The equal-internship tables of the period as the internship pages show them
+    (suppressed); None when no report came in during the period."""
+    from internships import selectors as internships
+
+    period = internships.Period(start_year, end_year)
+    figures = internships.report_figures(period)
+    if not figures["total"]:
+        return None
+    return {"period": period, "tables": internships.figure_tables(figures)}
+
+
+def sources():
+    """The sources named by the public indicators, in order, without repeats."""
+    named = (
+        Indicator.objects.filter(is_public=True).exclude(source="").values_list("source", flat=True)
+    )
+    return list(dict.fromkeys(named))
+
+
+def gather(start_year, end_year, *, progress=None):
+    """Everything the report shows for the period `start_year`-`end_year`."""
+    step = progress or (lambda percent: None)
+    agendas = agenda_sections(start_year, end_year)
+    step(20)
+    indicators = indicator_sections(start_year, end_year)
+    step(35)
+    context = {
+        "start_year": start_year,
+        "end_year": end_year,
+        "period": f"{start_year}-{end_year}",
+        "previous_period": f"{start_year - 2}-{end_year - 2}",
+        "generated_at": timezone.now(),
+        "agendas": agendas,
+        "status_summary": status_summary(agendas),
+        "activity_count": sum(len(line["activities"]) for a in agendas for line in a["lines"]),
+        "indicators": indicators,
+        "indicators_with_data": sum(1 for section in indicators if section.current is not None),
+        "completeness": completeness(start_year, end_year),
+        "desk": desk_funnel(start_year, end_year),
+        "internships": internship_figures(start_year, end_year),
+        "sources": sources(),
+        "threshold": threshold_setting(),
+        "primary_marker": primary_marker(),
+    }
+    step(45)
+    return context
+
+
+# Rendering ------------------------------------------------------------------------------
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+
+
+def render_html(context):
+    return render_to_string(TEMPLATE, context)
+
+
+def render(start_year, end_year, language=None, *, progress=None):
+    """The report of the period as a PDF, in `language` (default: the site's)."""
+    from weasyprint import HTML
+
+    step = progress or (lambda percent: None)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = gather(start_year, end_year, progress=step)
+        html = render_html(context)
+    step(55)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher).render()
+    step(80)
+    pdf = document.write_pdf()
+    step(90)
+    return Rendered(pdf=pdf, pages=len(document.pages))
