@@ -191,7 +191,12 @@ class FigureResource(ImportResourceMixin, resources.ModelResource):
                 "codes": ", ".join(Sector.Code.values),
             }
         if indicator is not None:
-            if indicator.sector and sector and sector != indicator.sector:
+            if (
+                indicator.sector
+                and sector
+                and sector != indicator.sector
+                and "sector" not in errors
+            ):
                 errors["sector"] = _("This indicator is about the sector %(sector)s.") % {
                     "sector": indicator.sector
                 }
