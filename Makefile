@@ -28,6 +28,7 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py load_demo_lokaal
 	$(PY) manage.py load_demo_internships
+	$(PY) manage.py load_demo_monitoring
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The services the tests run against: what the environment says, else the local ones.

@@ -19,6 +19,9 @@ urlpatterns = [
     path("activiteiten/<int:pk>/", agenda.activity_detail, name="monitoring-activity-detail"),
     path("activiteiten/<int:pk>/bewerken/", agenda.activity_edit, name="monitoring-activity-edit"),
     path(
+        "activiteiten/<int:pk>/status/", agenda.activity_status, name="monitoring-activity-status"
+    ),
+    path(
         "activiteiten/<int:pk>/voortgang/",
         agenda.progress_create,
         name="monitoring-progress-create",
