@@ -20,6 +20,52 @@ class MonitoringConfig(AppConfig):
         registry  # noqa: B018  (used by the blocks below)
 
         # -- agenda (M1) --
+        from portal import cache
+
+        from . import agenda_selectors
+        from .models import Activity, Agenda, ProgrammeLine, ProgressUpdate
+
+        registry.register_nav_item(
+            "monitoring-agenda",
+            url_name="monitoring-agenda",
+            label=_("Agenda"),
+            rule=access.PUBLIC,
+            slot="public",
+            order=40,
+        )
+        registry.register_nav_item(
+            "monitoring-agendas",
+            url_name="monitoring-agenda-list",
+            label=_("Agendas"),
+            rule=self.team,
+            order=60,
+        )
+        registry.register_audited_model(Agenda, label=lambda record: record.name)
+        registry.register_audited_model(
+            ProgrammeLine, label=lambda record: f"{record.code}. {record.title}"
+        )
+        registry.register_audited_model(
+            Activity, label=lambda record: f"{record.code} {record.title}"
+        )
+        registry.register_audited_model(
+            ProgressUpdate, label=lambda record: f"{record.activity_id}: {record.date}"
+        )
+
+        def own_activities(user):
+            editor_of = [
+                pk for pk, member in access.memberships_of(user).items() if member.role == "editor"
+            ]
+            return {"activities": list(agenda_selectors.activities_led_by(editor_of)[:10])}
+
+        registry.register_dashboard_card(
+            "monitoring-own-activities",
+            template="monitoring/activity_dashboard_card.html",
+            rule=access.Rule([access.PARTNER_EDITOR]),
+            context=own_activities,
+            order=50,
+        )
+        # The public /agenda/ pages are cached; a change to what they show renders them afresh.
+        cache.register(Agenda, ProgrammeLine, Activity, ProgressUpdate)
 
         # -- figures (M2) --
         from portal import imports
