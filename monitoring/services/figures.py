@@ -109,7 +109,8 @@ def values_submit(*, values, by):
     note = pgettext("change reason", "Submitted")
     count = 0
     with transaction.atomic():
-        for figure in values.filter(status=Status.DRAFT).select_for_update():
+        # transition() locks each row; no lock here (the list may join nullable relations).
+        for figure in values.filter(status=Status.DRAFT).order_by("pk"):
             workflow.transition(figure, Status.SUBMITTED, by=by, note=note)
             count += 1
     return count
