@@ -130,3 +130,19 @@ class MonitoringConfig(AppConfig):
         )
 
         # -- monitors (M4) --
+        from .models import Monitor
+
+        registry.register_nav_item(
+            "monitoring-monitors",
+            url_name="monitoring-monitor-list",
+            label=_("Monitors"),
+            rule=self.team,
+            order=75,
+        )
+        registry.register_dashboard_card(
+            "monitoring-monitor",
+            template="monitoring/monitor_dashboard_card.html",
+            rule=self.team,
+            context=lambda user: {"latest": Monitor.objects.first()},
+            order=65,
+        )
