@@ -3,7 +3,17 @@
 import datetime
 
 from django.db import connection
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -468,4 +478,30 @@ def desk_contact_matches(*, user):
 def desk_contact_card(*, user):
     return {
         "proposed": desk_contact_matches(user=user).filter(status=Match.Status.PROPOSED).count()
+    }
+
+
+def desk_funnel(*, today=None):
+    """The desk's funnel for monitoring's dashboard, in one query: the cases received in the
+    twelve months of `overview_figures` and how many of them reached each pipeline status."""
+    today = today or timezone.localdate()
+    first_month = overview_period(today)
+    start = timezone.make_aware(datetime.datetime.combine(first_month, datetime.time()))
+    counts = Case.objects.filter(created_at__gte=start).aggregate(
+        intake=Count("pk"),
+        **{
+            status: Count(
+                "pk",
+                filter=Exists(
+                    CaseStatusChange.objects.filter(case=OuterRef("pk"), to_status=status)
+                ),
+            )
+            for status in Case.PIPELINE
+        },
+    )
+    return {
+        "period_start": first_month,
+        "today": today,
+        "intake": counts["intake"],
+        "stages": [(status, Case.Status(status).label, counts[status]) for status in Case.PIPELINE],
     }

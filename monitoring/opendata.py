@@ -1,0 +1,78 @@
+"""The public figures as open data: every approved aggregate of the public indicators, built
+from the very tables the public dashboard shows (`selectors.open_data_rows`), so small counts
+are suppressed exactly as on the pages."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.suppression import SECONDARY_MARKER, primary_marker, threshold_setting
+
+from . import selectors
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+FIELDS = ("indicator", "year", "breakdown", "sector", "area", "value", "unit", "suppressed")
+
+
+def rows():
+    """One dict per shown figure: indicator code, year (or "2022-2024" for a total over the
+    years), breakdown (sector, municipality or area), sector, area or municipality, the value
+    as shown ("<5" and "x" included), the unit and whether it is hidden."""
+    primary, secondary = primary_marker(), SECONDARY_MARKER
+    for indicator, table, row, column, text in selectors.open_data_rows():
+        is_total_line = table.footer is not None and row == str(table.footer[0])
+        year = column
+        if not column.isdigit():
+            year = f"{table.columns[0]}-{table.columns[-1]}"
+        if table.dimension == "sector":
+            sector = "" if is_total_line else row
+            area = ""
+        else:
+            sector = table.sector
+            area = "" if is_total_line and table.dimension == "municipality" else row
+        yield {
+            "indicator": indicator.code,
+            "year": year,
+            "breakdown": "total"
+            if is_total_line and table.dimension != "area"
+            else (table.dimension),
+            "sector": sector,
+            "area": area,
+            "value": text,
+            "unit": indicator.unit,
+            "suppressed": text in (primary, secondary),
+        }
+
+
+def metadata():
+    threshold = threshold_setting()
+    return {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "publisher": "Onderwijsregio Haaglanden",
+        "suppression": _(
+            "Counts of persons below %(threshold)s are shown as “%(primary)s”; a value that "
+            "would let a hidden count be worked out from a total is shown as “%(secondary)s”."
+        )
+        % {"threshold": threshold, "primary": primary_marker(), "secondary": SECONDARY_MARKER},
+        "suppression_threshold": threshold,
+        "status": "approved",
+    }
+
+
+def indicator_definitions():
+    return [
+        {
+            "code": indicator.code,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "sector": indicator.sector,
+            "aggregation": indicator.aggregation,
+            "decimals": indicator.decimals,
+            "counts_persons": indicator.counts_persons,
+            "description": indicator.description,
+            "source": indicator.source,
+        }
+        for indicator in selectors.indicators(public=True)
+    ]
