@@ -42,26 +42,41 @@ def queued_limit():
     return max(6 * time_limit(), datetime.timedelta(hours=1))
 
 
+def _new_monitor(*, start_year, end_year, by, language, source):
+    language = language or settings.LANGUAGE_CODE
+    return Monitor.objects.create(
+        start_year=start_year,
+        end_year=end_year,
+        language=language,
+        parameters={
+            "period": f"{start_year}-{end_year}",
+            "language": language,
+            "requested_by": str(by) if by else source,
+        },
+        requested_by=by if by and by.is_authenticated else None,
+    )
+
+
 def monitor_request(*, start_year, end_year, by=None, language=None):
     """Record a monitor of `start_year`-`end_year` as queued and start its task once the
     transaction commits (durably: a broker that is down only delays it). Returns at once."""
     from ..tasks import generate_monitor
 
-    language = language or settings.LANGUAGE_CODE
     with transaction.atomic():
-        monitor = Monitor.objects.create(
-            start_year=start_year,
-            end_year=end_year,
-            language=language,
-            parameters={
-                "period": f"{start_year}-{end_year}",
-                "language": language,
-                "requested_by": str(by) if by else "schedule",
-            },
-            requested_by=by if by and by.is_authenticated else None,
+        monitor = _new_monitor(
+            start_year=start_year, end_year=end_year, by=by, language=language, source="schedule"
         )
         enqueue_on_commit(generate_monitor, monitor.pk)
     return monitor
+
+
+def monitor_generate_now(*, start_year, end_year, language=None):
+    """Record a monitor and make it in this process (the `generate_monitor` command): kept
+    like every other, with its parameters and checksum."""
+    monitor = _new_monitor(
+        start_year=start_year, end_year=end_year, by=None, language=language, source="command"
+    )
+    return monitor_generate(monitor.pk)
 
 
 def _set_progress(pk, percent):
