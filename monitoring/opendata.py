@@ -16,32 +16,33 @@ FIELDS = ("indicator", "year", "breakdown", "sector", "area", "value", "unit", "
 
 def rows():
     """One dict per shown figure: indicator code, year (or "2022-2024" for a total over the
-    years), breakdown (sector, municipality or area), sector, area or municipality, the value
-    as shown ("<5" and "x" included), the unit and whether it is hidden."""
-    primary, secondary = primary_marker(), SECONDARY_MARKER
-    for indicator, table, row, column, text in selectors.open_data_rows():
-        is_total_line = table.footer is not None and row == str(table.footer[0])
-        year = column
-        if not column.isdigit():
-            year = f"{table.columns[0]}-{table.columns[-1]}"
-        if table.dimension == "sector":
-            sector = "" if is_total_line else row
-            area = ""
-        else:
-            sector = table.sector
-            area = "" if is_total_line and table.dimension == "municipality" else row
-        yield {
-            "indicator": indicator.code,
-            "year": year,
-            "breakdown": "total"
-            if is_total_line and table.dimension != "area"
-            else (table.dimension),
-            "sector": sector,
-            "area": area,
-            "value": text,
-            "unit": indicator.unit,
-            "suppressed": text in (primary, secondary),
-        }
+    years), breakdown (sector, municipality, area or total), sector, area or municipality, the
+    value as shown ("<5" and "x" included), the unit and whether it is hidden."""
+    hidden = (primary_marker(), SECONDARY_MARKER)
+    for indicator, table in selectors.open_data_tables():
+        first, last = table.columns[0], table.columns[-1]
+        period = str(first) if first == last else f"{first}-{last}"
+        for key, label, column, text in table.keyed_rows():
+            total_line = key is None
+            if table.dimension == "sector":
+                breakdown = "total" if total_line else "sector"
+                sector, area = ("" if total_line else key), ""
+            elif table.dimension == "municipality":
+                breakdown = "total" if total_line else "municipality"
+                sector, area = "", ("" if total_line else str(label))
+            else:
+                # A region's total line is the region itself (computed from its parts).
+                breakdown, sector, area = "area", table.sector, str(label)
+            yield {
+                "indicator": indicator.code,
+                "year": str(column) if isinstance(column, int) else period,
+                "breakdown": breakdown,
+                "sector": sector,
+                "area": area,
+                "value": text,
+                "unit": indicator.unit,
+                "suppressed": text in hidden,
+            }
 
 
 def metadata():

@@ -67,6 +67,7 @@ class Table:
     row_heading: str
     columns: list
     rows: list = field(default_factory=list)  # (label, [Shown], Shown or None)
+    row_keys: list = field(default_factory=list)  # the rows' keys (a sector code, an area)
     footer: tuple | None = None  # (label, [Shown], Shown or None)
     total_label: str = ""
     notes: list = field(default_factory=list)
@@ -91,13 +92,21 @@ class Table:
 
     def long_rows(self):
         """(row label, column, shown text) of every cell and total: a CSV's rows."""
+        for _key, label, column, text in self.keyed_rows():
+            yield str(label), str(column), text
+
+    def keyed_rows(self):
+        """(row key, row label, column, shown text) of every cell and total; the total line's
+        key is None and a row total's column is the total label."""
         total = self.total_label or _("Total")
-        lines = list(self.rows) + ([self.footer] if self.footer else [])
-        for label, cells, row_total in lines:
+        lines = list(zip(self.row_keys, self.rows, strict=True))
+        if self.footer:
+            lines.append((None, self.footer))
+        for key, (label, cells, row_total) in lines:
             for column, cell in zip(self.columns, cells, strict=True):
-                yield str(label), str(column), cell.text
+                yield key, label, column, cell.text
             if row_total is not None:
-                yield str(label), total, row_total.text
+                yield key, label, total, row_total.text
 
 
 @dataclass
@@ -244,6 +253,7 @@ def build_table(
             cells = [shown(c) for c in suppressed.row_cells(row)]
             total = shown(suppressed.row_totals[row]) if row_totals else None
             table.rows.append((labels.get(row, row), cells, total))
+            table.row_keys.append(row)
         if column_totals:
             footer = suppressed.total_line()
             table.footer = (
@@ -266,6 +276,7 @@ def build_table(
             cells = [shown(_in_year(acc, year, aggregation)) for year in years]
             total = shown(_over_years(acc, aggregation)) if row_totals else None
             table.rows.append((labels.get(row, row), cells, total))
+            table.row_keys.append(row)
         if column_totals:
             table.footer = (
                 whole[0] if whole else table.total_label,
@@ -570,13 +581,11 @@ def chart_figures(code, *, filters, public=True):
     return indicator_figures(indicator, groups, sector=sector, years=filters.years())
 
 
-def open_data_rows():
-    """Every approved aggregate of the public indicators, as the public dashboard shows it
-    without filters: (indicator, table, row label, year, shown text). Three queries."""
+def open_data_tables():
+    """Every table of the public indicators' approved values, as the public dashboard shows it
+    without filters: (indicator, table). Two queries."""
     indicator_list = indicators(public=True)
     groups = value_groups(indicator_ids=[i.pk for i in indicator_list])
     for indicator in indicator_list:
-        figures = indicator_figures(indicator, groups)
-        for table in figures.tables:
-            for row, column, text in table.long_rows():
-                yield indicator, table, row, column, text
+        for table in indicator_figures(indicator, groups).tables:
+            yield indicator, table

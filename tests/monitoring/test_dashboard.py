@@ -225,7 +225,7 @@ def test_agenda_progress_counts_activities_per_status_with_mean_progress():
     assert public["name"] == "Plan"
     assert public["activities"] == 3
     assert public["progress"] == 50
-    assert dict((s, n) for s, _l, n in public["statuses"])["running"] == 2
+    assert {s: n for s, _l, n in public["statuses"]}["running"] == 2
     assert [a["name"] for a in team] == ["Intern", "Plan"]  # position, then name
 
 
@@ -235,7 +235,7 @@ def test_desk_funnel_suppresses_small_counts():
 
     funnel = selectors.desk_funnel()
 
-    rows = dict((str(label), cell.display) for label, cell in funnel["rows"])
+    rows = {str(label): cell.display for label, cell in funnel["rows"]}
     assert rows["Received"] == "6"
     assert "<5" in rows.values()
 
@@ -262,7 +262,7 @@ def test_public_dashboard_shows_approved_figures_with_chart_table_and_csv_link(c
     assert reverse("monitoring-public-chart-csv", args=["zij"]) in content
     assert reverse("monitoring-open-data") in content
     assert "style=" not in content
-    assert "<script" not in content.split("</main>")[0].split('<main')[1]
+    assert "<script" not in content.split("</main>")[0].split("<main")[1]
 
 
 def test_public_dashboard_says_no_data_when_there_is_none(client):
