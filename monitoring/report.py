@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -258,48 +258,16 @@ def status_summary(agendas):
 
 def completeness(start_year, end_year):
     """Per reporting round in the period: the organisations asked, those that submitted
-    (submitted or approved figures) and the share. Organisations are not persons: no
-    suppression."""
-    from partners.models import Organisation
+    everything asked of them, and the share (monitoring.services.figures). Organisations are
+    not persons: no suppression."""
+    from .services.figures import round_completeness
 
-    rounds = list(
-        ReportingRound.objects.filter(year__range=(start_year, end_year)).prefetch_related(
-            "indicators"
-        )
-    )
-    if not rounds:
-        return []
-    reported = list(
-        Indicator.objects.exclude(reporting_kinds=[]).values_list("pk", "reporting_kinds")
-    )
-    submitted = dict(
-        FigureValue.objects.filter(
-            round__in=rounds,
-            organisation__isnull=False,
-            status__in=[FigureValue.Status.SUBMITTED, FigureValue.Status.APPROVED],
-        )
-        .order_by()
-        .values("round")
-        .annotate(n=Count("organisation", distinct=True))
-        .values_list("round", "n")
-    )
-    kinds_count = dict(
-        Organisation.objects.order_by()
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .values_list("kind", "n")
-    )
     result = []
-    for reporting_round in rounds:
-        asked_ids = {i.pk for i in reporting_round.indicators.all()}
-        kinds = {
-            kind
-            for pk, reporting_kinds in reported
-            if not asked_ids or pk in asked_ids
-            for kind in reporting_kinds
-        }
-        asked = sum(kinds_count.get(kind, 0) for kind in kinds)
-        done = submitted.get(reporting_round.pk, 0)
+    for reporting_round in ReportingRound.objects.filter(
+        year__range=(start_year, end_year)
+    ).order_by("year"):
+        state = round_completeness(reporting_round)
+        asked, done = len(state["rows"]), state["complete"]
         result.append(
             {
                 "year": reporting_round.year,
