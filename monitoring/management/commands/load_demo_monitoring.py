@@ -24,6 +24,7 @@ from django.db.models import Q
 from partners.models import Organisation
 from portal import workflow
 
+from ...demo_figures import load_figures
 from ...models import Activity, Agenda, ProgrammeLine, ProgressUpdate
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.load_agendas()
             # figures (M2): load_figures()
+            self.created.update(load_figures(out=self.stdout))
         summary = ", ".join(f"{count} {name}" for name, count in self.created.items())
         self.stdout.write(self.style.SUCCESS(f"Monitoring demo data loaded; new: {summary}."))
 
