@@ -311,3 +311,23 @@ def test_an_attachment_is_served_only_to_the_team_and_the_leads_members(
     assert response["Content-Disposition"].startswith("attachment")
     assert outsider_client.get(url).status_code == 404
     assert client.get(url).status_code == 302
+
+
+def test_a_new_update_shows_on_the_cached_public_page(client, activity, programme_user):
+    url = reverse("monitoring-agenda-detail", args=["plan"])
+    assert "Eerste stap gezet" not in client.get(url).content.decode()
+    progress_update_create(activity=activity, author=programme_user, text="Eerste stap gezet")
+    assert "Eerste stap gezet" in client.get(url).content.decode()
+
+
+def test_the_leads_editors_see_their_activities_on_the_dashboard(
+    editor_client, viewer_client, activity
+):
+    content = editor_client.get(reverse("dashboard")).content.decode()
+    assert "Your activities" in content
+    assert activity.get_absolute_url() in content
+    assert "Your activities" not in viewer_client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_public_navigation_links_to_the_agenda(client, db):
+    assert reverse("monitoring-agenda") in client.get(reverse("home")).content.decode()
