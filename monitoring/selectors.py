@@ -315,10 +315,23 @@ def build_table(
     return table
 
 
-def indicator_figures(indicator, groups, *, sector=None, years=None, area_parts=None):
-    """The tables of `indicator` from `value_groups(...)` rows (no query).
+def per_indicator(groups):
+    """`value_groups(...)` rows by indicator id, so that each indicator reads only its own."""
+    result = {}
+    for group in groups:
+        result.setdefault(group["indicator_id"], []).append(group)
+    return result
+
+
+def indicator_figures(
+    indicator, groups, *, sector=None, years=None, area_parts=None, municipalities=True
+):
+    """The tables of `indicator` from `value_groups(...)` rows (no query): all of them, or
+    the indicator's own from `per_indicator`.
 
     `sector` limits every table to one sector; `years` (a collection) to those years.
+    `municipalities=False` leaves the table per municipality out (the overview needs only
+    the totals).
     """
     area_parts = AREA_PARTS if area_parts is None else area_parts
     rows = [
@@ -355,6 +368,7 @@ def indicator_figures(indicator, groups, *, sector=None, years=None, area_parts=
             labels={key: sector_labels.get(key, key.upper()) for key in per_sector},
         )
         figures.by_sector.dimension = "sector"
+    if per_sector and municipalities:
         figures.by_municipality = build_table(
             indicator,
             f"{indicator.code}-municipality",
@@ -367,6 +381,7 @@ def indicator_figures(indicator, groups, *, sector=None, years=None, area_parts=
             labels={None: _("Municipality unknown")},
         )
         figures.by_municipality.dimension = "municipality"
+    if per_sector:
         figures.totals = dict(zip(org_years, figures.by_sector.footer[1], strict=True))
 
     for area_sector, areas in sorted(per_area.items()):
@@ -540,15 +555,31 @@ def dashboard(*, filters, public=True, today=None):
     sectors = sorted({g["sector"] for g in groups if g["sector"]})
     years = filters.years()
     sector = filters.sector if filters.sector in sectors else None
-    overview = [
-        indicator_figures(indicator, groups, sector=sector, years=years)
-        for indicator in indicator_list
-    ]
+    own = per_indicator(groups)
+    chosen = filters.indicator
+    overview = []
+    for indicator in indicator_list:
+        figures = indicator_figures(
+            indicator,
+            own.get(indicator.pk, []),
+            sector=sector,
+            years=years,
+            municipalities=indicator.code == chosen,
+        )
+        if not chosen and figures.has_data:
+            # No indicator asked for: the first with data is shown in full.
+            chosen = indicator.code
+            figures = indicator_figures(indicator, own[indicator.pk], sector=sector, years=years)
+        overview.append(figures)
     shown_years = sorted({y for f in overview for y in f.years})
-    with_data = [f for f in overview if f.has_data]
-    selected = next((f for f in with_data if f.indicator.code == filters.indicator), None)
-    if selected is None and with_data:
-        selected = with_data[0]
+    selected = next((f for f in overview if f.indicator.code == chosen and f.has_data), None)
+    if selected is None:
+        # An unknown indicator, or one without data under these filters: the first with data.
+        first = next((f for f in overview if f.has_data), None)
+        if first is not None:
+            selected = indicator_figures(
+                first.indicator, own[first.indicator.pk], sector=sector, years=years
+            )
     return {
         "filters": filters,
         "indicators": indicator_list,
@@ -586,6 +617,7 @@ def open_data_tables():
     without filters: (indicator, table). Two queries."""
     indicator_list = indicators(public=True)
     groups = value_groups(indicator_ids=[i.pk for i in indicator_list])
+    own = per_indicator(groups)
     for indicator in indicator_list:
-        for table in indicator_figures(indicator, groups).tables:
+        for table in indicator_figures(indicator, own.get(indicator.pk, [])).tables:
             yield indicator, table

@@ -383,3 +383,20 @@ def test_dashboard_query_count_does_not_grow_with_the_data(url_name, client, pro
 def test_internship_period_is_the_last_two_years():
     figures = selectors.internship_figures(today=datetime.date(2026, 5, 1))
     assert figures["period"].key == "2025-2026"
+
+
+def test_dashboard_shows_the_indicator_asked_for_or_else_the_first_with_data(client):
+    first = indicator("aaa", name="First figure", position=1)
+    second = indicator("bbb", name="Second figure", position=2)
+    value(first, 2024, 10, organisation=org("A", "Delft"))
+    value(second, 2024, 20, organisation=org("B", "Westland"))
+    url = reverse("monitoring-public-dashboard")
+
+    assert client.get(url).context["selected"].indicator == first
+    assert client.get(url, {"indicator": "bbb"}).context["selected"].indicator == second
+    chosen = client.get(url, {"indicator": "nope"}).context["selected"]
+    assert chosen.indicator == first
+    assert chosen.by_municipality is not None
+    content = client.get(url, {"indicator": "bbb"}).content.decode()
+    assert 'id="table-bbb-municipality"' in content
+    assert 'id="table-aaa-municipality"' not in content
