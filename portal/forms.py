@@ -7,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from portal import access
 from portal.models import Invitation, MemberRole
 
+# Control characters other than tab and newline: PostgreSQL refuses NUL in text (a 500 if it
+# got there), and none of them belong in what a person types.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Widgets whose options are separate inputs: an error links to the first one (id "<id>_0").
+GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+
 PHONE_SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
 
 
@@ -26,6 +32,87 @@ def normalise_phone(value):
     if digits.startswith("+31") and len(digits) != 12:
         return None
     return digits
+
+
+def strip_control_characters(value):
+    """`value` with line ends normalised (CRLF, CR → LF) and control characters removed."""
+    return CONTROL_CHARACTERS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class PlainTextField(forms.CharField):
+    """Text as a person types it: control characters (NUL included) are removed before the
+    length and "required" checks see it, so they are dropped instead of refused."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = strip_control_characters(value)
+        return super().to_python(value)
+
+
+def error_summary_items(form, *, legend="", anchor=""):
+    """(label, message, anchor id) of each error of `form`, for the summary above it.
+
+    Non-field errors link to `anchor` (the form's id); a field's errors to the field, or to
+    the first option of a group of radio buttons or checkboxes. With `legend` (several forms
+    in one summary) the labels say which form.
+    """
+    items = [(legend, message, anchor) for message in form.non_field_errors()]
+    for field in form.visible_fields():
+        if not field.errors:
+            continue
+        grouped = isinstance(field.field.widget, GROUPED_WIDGETS)
+        field_anchor = f"{field.auto_id}_0" if grouped else field.auto_id
+        label = f"{legend}: {field.label}" if legend else field.label
+        items.extend((label, message, field_anchor) for message in field.errors)
+    return items
+
+
+class ErrorSummaryMixin:
+    """`form.error_summary()` for templates/includes/error_summary.html; `form_id` is where
+    the form's own (non-field) errors link to."""
+
+    form_id = ""
+
+    def error_summary(self):
+        return error_summary_items(self, anchor=self.form_id)
+
+
+class HoneypotMixin:
+    """A field people never see, which form-filling robots fill in (`honeypot_field()`).
+
+    A robot gets the same success page as a person and nothing is saved or sent.
+    """
+
+    HONEYPOT = "extra_info"
+
+    @property
+    def is_robot(self):
+        """Whether the honeypot was filled in (only valid after is_valid())."""
+        return bool(self.cleaned_data.get(self.HONEYPOT))
+
+    def visible_fields(self):
+        return [field for field in super().visible_fields() if field.name != self.HONEYPOT]
+
+
+def honeypot_field():
+    # Hidden with a class, aria-hidden and out of the tab order in the template; its name is
+    # one that browsers' autofill does not know (as they would "website" or "url"), so that no
+    # person's browser fills it in for them.
+    return PlainTextField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+
+def refill(form_class, data, *, leave_out=()):
+    """The initial values of `form_class` from a POST's `data`, for showing a refused (e.g.
+    rate-limited) form again without losing what was typed."""
+    return {
+        name: data.getlist(name) if isinstance(field.widget, GROUPED_WIDGETS) else data.get(name)
+        for name, field in form_class.base_fields.items()
+        if name not in leave_out
+    }
 
 
 class TopicsField(forms.MultipleChoiceField):

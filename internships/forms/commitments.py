@@ -4,6 +4,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import error_summary_items
+
 from ..models import ManifestoYear
 
 COUNT_FIELDS = ("supervisors_trained", "campaign_contributions", "design_sessions_attended")
@@ -46,12 +48,8 @@ class ManifestoYearForm(forms.ModelForm):
 
 def error_summary(forms_and_legends):
     """(label, message, anchor id) of every error of several forms, for one summary."""
-    items = []
-    for legend, form in forms_and_legends:
-        for message in form.non_field_errors():
-            items.append((legend, message, ""))
-        for field in form.visible_fields():
-            for message in field.errors:
-                label = f"{legend}: {field.label}" if legend else field.label
-                items.append((label, message, field.auto_id))
-    return items
+    return [
+        item
+        for legend, form in forms_and_legends
+        for item in error_summary_items(form, legend=legend)
+    ]

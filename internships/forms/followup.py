@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .report import AttachmentsField, ErrorSummaryMixin, TextField, attachments_help_text
+from portal.forms import ErrorSummaryMixin, PlainTextField
+
+from .report import AttachmentsField, attachments_help_text
 
 
 class CodeForm(ErrorSummaryMixin, forms.Form):
@@ -12,7 +14,7 @@ class CodeForm(ErrorSummaryMixin, forms.Form):
 
     form_id = "code-form"
 
-    code = TextField(
+    code = PlainTextField(
         label=_("Your code"),
         max_length=64,
         help_text=_(
@@ -31,7 +33,7 @@ class CodeForm(ErrorSummaryMixin, forms.Form):
 class ReplyForm(ErrorSummaryMixin, forms.Form):
     form_id = "reply-form"
 
-    body = TextField(
+    body = PlainTextField(
         label=_("Your message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),

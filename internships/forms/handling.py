@@ -1,45 +1,25 @@
 """Forms of the handler's side: the queue's filters and the forms on a report's page."""
 
-import re
-
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
 from portal import access
+from portal.forms import ErrorSummaryMixin, PlainTextField
 
 from ..models import Outcome, Report
 
 MAX_TEXT_LENGTH = 5000
 
-# Control characters other than tab and newline: PostgreSQL refuses NUL in text, and the
-# others only hide what a text says.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
-
-class PlainTextField(forms.CharField):
-    """Free text with line ends normalised and control characters (NUL included) removed,
-    before the length and the "required" check see it."""
+class HandlerTextField(PlainTextField):
+    """A handler's free text: at most MAX_TEXT_LENGTH characters, in a text area."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", MAX_TEXT_LENGTH)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4}))
         super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-        return super().to_python(value)
-
-
-class ErrorSummaryMixin:
-    def error_summary(self):
-        """(label, message, anchor id) of each error, for the summary above the forms."""
-        items = [("", message, self.anchor) for message in self.non_field_errors()]
-        for field in self.visible_fields():
-            items.extend((field.label, message, field.auto_id) for message in field.errors)
-        return items
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -103,7 +83,7 @@ class ReportFilter(django_filters.FilterSet):
 
 class StatusForm(ErrorSummaryMixin, forms.Form):
     prefix = "status"
-    anchor = "status-form"
+    form_id = "status-form"
 
     status = forms.ChoiceField(
         label=_("New status"),
@@ -120,7 +100,7 @@ class StatusForm(ErrorSummaryMixin, forms.Form):
         help_text=_("Required when the report is closed."),
         error_messages={"invalid_choice": _("Choose one of the outcomes offered.")},
     )
-    note = PlainTextField(
+    note = HandlerTextField(
         label=_("Note for the history"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -152,9 +132,9 @@ class StatusForm(ErrorSummaryMixin, forms.Form):
 
 class MessageForm(ErrorSummaryMixin, forms.Form):
     prefix = "message"
-    anchor = "message-form"
+    form_id = "message-form"
 
-    body = PlainTextField(
+    body = HandlerTextField(
         label=_("Message to the reporter"),
         help_text=_(
             "The reporter reads it with their receipt code. Write nothing they should not see."
@@ -176,9 +156,9 @@ class MessageForm(ErrorSummaryMixin, forms.Form):
 
 class NoteForm(ErrorSummaryMixin, forms.Form):
     prefix = "note"
-    anchor = "note-form"
+    form_id = "note-form"
 
-    body = PlainTextField(
+    body = HandlerTextField(
         label=_("Internal note"),
         help_text=_("For the handlers only; the reporter never sees it."),
         error_messages={

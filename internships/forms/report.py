@@ -6,7 +6,6 @@ found in their content as `content_type_checked`.
 """
 
 import datetime
-import re
 
 from django import forms
 from django.conf import settings
@@ -18,32 +17,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from partners.models import Organisation, Sector
-from portal.forms import normalise_phone
+from portal.forms import (
+    ErrorSummaryMixin,
+    HoneypotMixin,
+    PlainTextField,
+    honeypot_field,
+    normalise_phone,
+)
 from portal.uploads import check_upload
 
 from ..models import Ground, Level, Phase, ReporterRole, Wish
 
-# Control characters other than tab and newline: PostgreSQL refuses NUL in text, and none of
-# them belong in what a person types. A carriage return is dropped with them (CRLF → LF).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The institution choice for another institution, or when the reporter does not know it.
 OTHER_INSTITUTION = "other"
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
-
-
-def strip_control_characters(value):
-    return CONTROL_CHARACTERS.sub("", value)
-
-
-class TextField(forms.CharField):
-    """A CharField without control characters (before its validators run, so NUL is dropped
-    instead of refused)."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = strip_control_characters(value)
-        return super().to_python(value)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -152,50 +140,13 @@ class InstitutionField(forms.ChoiceField):
         return institution
 
 
-class ErrorSummaryMixin:
-    """The honeypot and the error summary of the public forms (as the desk's intake has them)."""
-
-    HONEYPOT = "extra_info"
-    GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
-    form_id = ""
-
-    @property
-    def is_robot(self):
-        """Whether the honeypot was filled in (only valid after is_valid())."""
-        return bool(self.cleaned_data.get(self.HONEYPOT))
-
-    def visible_fields(self):
-        return [field for field in super().visible_fields() if field.name != self.HONEYPOT]
-
-    def error_summary(self):
-        """(label, message, anchor id) of each error, for the summary above the form."""
-        items = [("", message, self.form_id) for message in self.non_field_errors()]
-        for field in self.visible_fields():
-            if not field.errors:
-                continue
-            grouped = isinstance(field.field.widget, self.GROUPED_WIDGETS)
-            anchor = f"{field.auto_id}_0" if grouped else field.auto_id
-            items.extend((field.label, message, anchor) for message in field.errors)
-        return items
-
-
-def honeypot_field():
-    # A field people never see or reach (hidden with a class, aria-hidden and out of the tab
-    # order), which form-filling robots fill in; a name browsers' autofill does not know.
-    return TextField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-
 ANONYMOUS_CHOICES = [
     ("yes", _("Anonymously: I do not leave my name or contact details")),
     ("no", _("With my contact details, so that the handler can also contact me")),
 ]
 
 
-class ReportForm(ErrorSummaryMixin, forms.Form):
+class ReportForm(HoneypotMixin, ErrorSummaryMixin, forms.Form):
     form_id = "report-form"
 
     reporter_role = forms.ChoiceField(
@@ -250,7 +201,7 @@ class ReportForm(ErrorSummaryMixin, forms.Form):
             "invalid_list": _("Choose from the reasons in the list."),
         },
     )
-    ground_other = TextField(
+    ground_other = PlainTextField(
         label=pgettext_lazy("ground", "Other reason"),
         max_length=200,
         required=False,
@@ -259,7 +210,7 @@ class ReportForm(ErrorSummaryMixin, forms.Form):
             "max_length": _("Describe the reason in at most %(limit_value)d characters."),
         },
     )
-    description = TextField(
+    description = PlainTextField(
         label=_("What happened?"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -282,7 +233,7 @@ class ReportForm(ErrorSummaryMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date, for example 2026-03-15.")},
     )
-    place = TextField(
+    place = PlainTextField(
         label=_("Where did it happen? (optional)"),
         max_length=200,
         required=False,
@@ -313,7 +264,7 @@ class ReportForm(ErrorSummaryMixin, forms.Form):
             "invalid_choice": _("Choose one of the two options."),
         },
     )
-    contact_name = TextField(
+    contact_name = PlainTextField(
         label=_("Your name (optional)"),
         max_length=150,
         required=False,
@@ -322,7 +273,7 @@ class ReportForm(ErrorSummaryMixin, forms.Form):
             "max_length": _("Your name can be at most %(limit_value)d characters long."),
         },
     )
-    contact_email = TextField(
+    contact_email = PlainTextField(
         label=_("E-mail address"),
         max_length=254,
         required=False,
@@ -332,7 +283,7 @@ class ReportForm(ErrorSummaryMixin, forms.Form):
             "max_length": _("An e-mail address can be at most %(limit_value)d characters long."),
         },
     )
-    contact_phone = TextField(
+    contact_phone = PlainTextField(
         label=_("Phone number"),
         max_length=30,
         required=False,

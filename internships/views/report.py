@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from portal import access
 from portal.crypto import InvalidToken, decrypt_text, encrypt_text
+from portal.forms import refill
 from portal.middleware import max_body_bytes
 from portal.ratelimit import RateLimit
 
@@ -84,13 +85,7 @@ def _done(code):
 def _rate_limited(request):
     """429, with the answers filled in again (files cannot be: the page asks for them again)."""
     seconds = REPORT_LIMIT.window_seconds
-    initial = {
-        name: request.POST.getlist(name)
-        if isinstance(field.widget, ReportForm.GROUPED_WIDGETS)
-        else request.POST.get(name)
-        for name, field in ReportForm.base_fields.items()
-        if name not in (ReportForm.HONEYPOT, "attachments")
-    }
+    initial = refill(ReportForm, request.POST, leave_out=[ReportForm.HONEYPOT, "attachments"])
     context = _context(
         ReportForm(initial=initial), rate_limited_minutes=max(round(seconds / 60), 1)
     )

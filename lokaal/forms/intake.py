@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import Municipality
-from portal.forms import normalise_phone
+from portal.forms import ErrorSummaryMixin, HoneypotMixin, honeypot_field, normalise_phone
 
 from ..models import (
     MAX_HOURS_PER_WEEK,
@@ -85,8 +85,10 @@ class SubjectField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(HoneypotMixin, ErrorSummaryMixin, forms.Form):
     """Validates and normalises the intake; cleaned_data fits lokaal.services.intake_submit."""
+
+    form_id = "intake-form"
 
     name = forms.CharField(
         label=_("Your name"),
@@ -248,37 +250,7 @@ class IntakeForm(forms.Form):
             )
         },
     )
-    # The honeypot: a field people never see or reach (hidden with a class, aria-hidden and
-    # out of the tab order), which form-filling robots fill in. Its name is one that browsers'
-    # autofill does not recognise (as they would "website" or "url"), so that no person's
-    # browser fills it for them.
-    extra_info = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    HONEYPOT = "extra_info"
-    GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
-
-    @property
-    def is_robot(self):
-        """Whether the honeypot was filled in (only valid after is_valid())."""
-        return bool(self.cleaned_data.get(self.HONEYPOT))
-
-    def visible_fields(self):
-        return [field for field in super().visible_fields() if field.name != self.HONEYPOT]
-
-    def error_summary(self):
-        """(label, message, anchor id) of each error, for the summary above the form."""
-        items = [("", message, "intake-form") for message in self.non_field_errors()]
-        for field in self.visible_fields():
-            if not field.errors:
-                continue
-            grouped = isinstance(field.field.widget, self.GROUPED_WIDGETS)
-            anchor = f"{field.auto_id}_0" if grouped else field.auto_id
-            items.extend((field.label, message, anchor) for message in field.errors)
-        return items
+    extra_info = honeypot_field()
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from portal import access
+from portal.forms import refill
 from portal.ratelimit import RateLimit
 
 from ..forms.intake import IntakeForm
@@ -64,13 +65,7 @@ def _done(reference):
 def _rate_limited(request):
     """429, with the form filled in again: what the visitor typed is not lost."""
     seconds = INTAKE_LIMIT.window_seconds
-    initial = {
-        name: request.POST.getlist(name)
-        if isinstance(field.widget, IntakeForm.GROUPED_WIDGETS)
-        else request.POST.get(name)
-        for name, field in IntakeForm.base_fields.items()
-        if name != IntakeForm.HONEYPOT
-    }
+    initial = refill(IntakeForm, request.POST, leave_out=[IntakeForm.HONEYPOT])
     response = render(
         request,
         "lokaal/intake_form.html",
