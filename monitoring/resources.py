@@ -146,9 +146,9 @@ class FigureResource(ImportResourceMixin, resources.ModelResource):
         existing = FigureValue.objects.filter(
             organisation_id__in=ids, year__in=years
         ).select_related("organisation", "indicator")
-        if not kwargs.get("dry_run"):
-            # As transition() locks its row: no one approves a figure the upload changes.
-            existing = existing.select_for_update()
+        # Locked until the import's transaction ends, as transition() locks its row: no one
+        # approves a figure while the upload changes it.
+        existing = existing.select_for_update(of=("self",))
         self.existing = {}
         for value in existing:
             value._stored = (value.value, value.comment, value.status)
