@@ -70,3 +70,21 @@ def test_activity_page_with_its_forms_passes_axe(page, live_server, programme_te
     open_page(page, activity.get_absolute_url())
     assert page.locator("main form textarea[name=text]").is_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("name", ["monitoring-agenda-list", "monitoring-activity-edit"])
+def test_programme_team_agenda_pages_pass_axe(page, live_server, programme_team_user, agenda, name):
+    log_in(page, live_server, programme_team_user)
+    args = [Activity.objects.get(code="1.1").pk] if name == "monitoring-activity-edit" else []
+    open_page(page, reverse(name, args=args))
+    assert_accessible(page)
+
+
+def test_a_progress_update_with_errors_passes_axe(page, live_server, programme_team_user, agenda):
+    log_in(page, live_server, programme_team_user)
+    open_page(page, Activity.objects.get(code="1.1").get_absolute_url())
+    page.locator("main [name=progress]").fill("150")
+    with page.expect_navigation():
+        page.locator("main form[enctype] button[type=submit]").click()
+    assert page.locator("main .error-summary").first.is_visible()
+    assert_accessible(page)
