@@ -238,3 +238,13 @@ def test_the_dashboard_cards(submitter_client, programme_client, indicator, boar
     assert "1 figure awaiting approval" in team
     assert "0 of 1 organisations complete" not in team  # submitted counts as complete
     assert "No figures missing." in mine
+
+
+def test_the_audit_trail_lists_figure_changes(programme_client, indicator, board):
+    value = figure(board, indicator, 2030, value=10)
+    value.value = 12
+    value.save()
+
+    page = programme_client.get(reverse("audit-trail")).content.decode()
+
+    assert "Stichting Eigen teachers 2030" in page
