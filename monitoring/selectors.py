@@ -400,8 +400,9 @@ def _area_tables(indicator, sector, areas, years, area_parts, totals):
     sector_text = f" ({sector.upper()})" if sector else ""
     tables, in_groups = [], set()
     for whole, parts in area_parts.items():
+        # Only with every part: a region's total from some of its parts would be wrong.
         present = [part for part in parts if part in areas]
-        if not present:
+        if len(present) < len(parts):
             continue
         in_groups.update(present)
         in_groups.add(whole)
@@ -435,6 +436,9 @@ def _area_tables(indicator, sector, areas, years, area_parts, totals):
                 column_totals=False,
             )
         )
+    if not totals and len(tables) == 1 and len(tables[0].rows) == 1:
+        # A single area (such as a labour-market region): its line is the overview's.
+        totals.update(zip(years, tables[0].rows[0][1], strict=True))
     for table in tables:
         table.dimension, table.sector = "area", sector
     return tables

@@ -400,3 +400,24 @@ def test_dashboard_shows_the_indicator_asked_for_or_else_the_first_with_data(cli
     content = client.get(url, {"indicator": "bbb"}).content.decode()
     assert 'id="table-bbb-municipality"' in content
     assert 'id="table-aaa-municipality"' not in content
+
+
+def test_a_region_with_a_part_missing_is_not_totalled_from_the_other_part():
+    ind = indicator("zij")
+    value(ind, 2022, 54, area="'s-Gravenhage", sector="mbo")
+    value(ind, 2022, 17, area="Almere", sector="mbo")
+
+    (table,) = figures_of(ind).by_area
+
+    assert table.footer is None
+    assert cells(table) == {"'s-Gravenhage": ["54"], "Almere": ["17"]}
+
+
+def test_a_single_area_gives_the_overview_its_line():
+    ind = indicator("tekort", unit="FTE")
+    value(ind, 2024, 117, area="Zuidwest-Nederland", sector="vo")
+    value(ind, 2025, 110, area="Zuidwest-Nederland", sector="vo")
+
+    figures = figures_of(ind)
+
+    assert [figures.totals[year].text for year in (2024, 2025)] == ["117", "110"]
