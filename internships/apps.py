@@ -112,3 +112,9 @@ class InternshipsConfig(AppConfig):
             context=lambda user: manifesto_card(user=user),
             order=35,
         )
+        registry.register_dashboard_card(
+            "internships-manifesto-overview",
+            template="internships/dashboard_manifesto_overview.html",
+            rule=access.Rule([access.PROGRAMME_TEAM]),
+            order=35,
+        )

@@ -202,3 +202,12 @@ def test_the_dashboard_card_says_check_once_the_year_is_filled_in(
     editor_client.post(edit_url(signature), payload(manifesto))
     content = editor_client.get(reverse("dashboard")).content.decode()
     assert f"Check the commitments of ROC Voorbeeld for {YEAR}" in content
+
+
+@pytest.mark.django_db
+def test_the_programme_team_finds_the_commitments_overview_on_its_dashboard(
+    programme_client, editor_client
+):
+    overview = reverse("internships-commitments")
+    assert f'href="{overview}"' in programme_client.get(reverse("dashboard")).content.decode()
+    assert f'href="{overview}"' not in editor_client.get(reverse("dashboard")).content.decode()
