@@ -327,6 +327,7 @@ def gather(start_year, end_year, *, progress=None):
         "period": f"{start_year}-{end_year}",
         "previous_period": f"{start_year - 2}-{end_year - 2}",
         "generated_at": timezone.now(),
+        "language": translation.get_language(),
         "agendas": agendas,
         "status_summary": status_summary(agendas),
         "activity_count": sum(len(line["activities"]) for a in agendas for line in a["lines"]),

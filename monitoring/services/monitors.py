@@ -51,7 +51,9 @@ def _new_monitor(*, start_year, end_year, by, language, source):
         parameters={
             "period": f"{start_year}-{end_year}",
             "language": language,
-            "requested_by": str(by) if by else source,
+            # Who asked is the requested_by field (emptied when the account goes); this says
+            # how: from the page, on the schedule or by the command.
+            "source": source,
         },
         requested_by=by if by and by.is_authenticated else None,
     )
@@ -64,7 +66,11 @@ def monitor_request(*, start_year, end_year, by=None, language=None):
 
     with transaction.atomic():
         monitor = _new_monitor(
-            start_year=start_year, end_year=end_year, by=by, language=language, source="schedule"
+            start_year=start_year,
+            end_year=end_year,
+            by=by,
+            language=language,
+            source="page" if by else "schedule",
         )
         enqueue_on_commit(generate_monitor, monitor.pk)
     return monitor
@@ -168,11 +174,8 @@ def monitor_publish(*, monitor, by=None):
         if monitor.status != Monitor.Status.DONE or not monitor.file:
             raise ValidationError(_("Only a finished monitor can be published."))
         monitor.published_at = timezone.now()
-        monitor.parameters = {
-            **monitor.parameters,
-            "published_by": str(by) if by else "",
-        }
-        monitor.save(update_fields=["published_at", "parameters"])
+        monitor.save(update_fields=["published_at"])
+    logger.info("Monitor %s (%s) published by user %s", monitor.pk, monitor.period, by and by.pk)
     return monitor
 
 

@@ -26,7 +26,7 @@ def test_the_command_writes_the_pdf_and_keeps_the_monitor(tmp_path, capsys):
     monitor = Monitor.objects.get()
     assert monitor.status == Monitor.Status.DONE
     assert monitor.checksum == hashlib.sha256(pdf).hexdigest()
-    assert monitor.parameters["requested_by"] == "command"
+    assert monitor.parameters["source"] == "command"
     assert "1.1 Zij-instroomroute" in pdf_text(pdf)
     assert monitor.checksum in capsys.readouterr().out
 

@@ -3,6 +3,7 @@ publish, the watchdog)."""
 
 import datetime
 import hashlib
+import re
 import subprocess
 from decimal import Decimal
 
@@ -111,8 +112,10 @@ def test_report_shows_activities_indicators_changes_and_suppressed_counts():
 
     assert "Monitor 2025-2026" in text
     assert "1.1 Zij-instroomroute" in text
-    assert "ROC Mondriaan Running 40%" in text
-    assert "Eerste cohort gestart." in text
+    # The activity's row: its lead (wrapped over lines), status and progress.
+    assert re.search(r"1\.1 Zij-instroomroute ROC .{0,40}Running 40%", text)
+    assert "Mondriaan" in text
+    assert "1 Mar 2026: Eerste" in text and "cohort gestart." in text
     # The FTE shortage: 10.5 in 2023-2024, 14.0 now (the latest year), +3.5 (+33%).
     assert "10.5 14.0 +3.5 (+33%)" in text
     # 3 career switchers in 2025 show as "<5"; 12 would give it away with the total 15.
@@ -188,7 +191,7 @@ def test_request_records_a_queued_monitor_and_starts_the_task_after_commit(
     assert started == [(monitor.pk,)]
     monitor.refresh_from_db()
     assert monitor.status == Monitor.Status.QUEUED
-    assert monitor.parameters["period"] == "2025-2026"
+    assert monitor.parameters == {"period": "2025-2026", "language": "en", "source": "page"}
     assert monitor.requested_by == programme_user
 
 
