@@ -128,6 +128,14 @@ class MonitoringConfig(AppConfig):
             rule=self.team,
             order=60,
         )
+        # The public dashboard and the open data are cached pages: a change of a figure or an
+        # indicator retires them (agendas are registered above). The desk's and internship
+        # counts on the dashboard may lag by the cache's timeout (ten minutes).
+        from portal import cache as public_pages
+
+        from .models import FigureValue, Indicator
+
+        public_pages.register(FigureValue, Indicator)
 
         # -- monitors (M4) --
         from .models import Monitor

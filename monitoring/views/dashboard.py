@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from portal import access
+from portal.cache import cache_public_page
 from portal.imports import write_response
 from portal.suppression import SECONDARY_MARKER, primary_marker, threshold_setting
 
@@ -76,6 +77,7 @@ def _chart_csv(request, code, *, public):
 
 
 @access.public
+@cache_public_page
 def public_dashboard(request):
     return _render(request, public=True)
 

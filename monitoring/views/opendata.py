@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from portal import access
+from portal.cache import cache_public_page
 from portal.imports import write_response
 from portal.suppression import SECONDARY_MARKER, primary_marker, threshold_setting
 
@@ -15,6 +16,7 @@ from .. import opendata, selectors
 
 
 @access.public
+@cache_public_page
 def index(request):
     indicators = selectors.indicators(public=True)
     years = sorted({g["year"] for g in selectors.value_groups()})
@@ -34,6 +36,7 @@ def index(request):
     )
 
 
+# The files are not cached pages: the cache keeps no headers, and they need theirs.
 @access.public
 def figures_csv(request):
     headers = [

@@ -13,6 +13,7 @@ from django.urls import reverse
 from monitoring import selectors
 from monitoring.models import Activity, Agenda, FigureValue, Indicator, ProgrammeLine
 from partners.models import Municipality
+from portal.cache import invalidate
 from tests.factories import CaseFactory, OrganisationFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -370,9 +371,11 @@ def test_dashboard_query_count_does_not_grow_with_the_data(url_name, client, pro
     url = reverse(url_name)
     _dataset("small", 2, 2, 2)
     client.get(url)
+    invalidate()  # bulk_create sends no signal; the public page is cached
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _dataset("large", 6, 5, 4)
+    invalidate()
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
 
@@ -421,3 +424,18 @@ def test_a_single_area_gives_the_overview_its_line():
     figures = figures_of(ind)
 
     assert [figures.totals[year].text for year in (2024, 2025)] == ["117", "110"]
+
+
+def test_public_dashboard_is_cached_and_a_new_approved_figure_shows_at_once(client):
+    ind = indicator("fte", name="Teachers")
+    school = org("A", "Delft")
+    value(ind, 2024, 10, organisation=school)
+    url = reverse("monitoring-public-dashboard")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    value(ind, 2024, 4321, organisation=org("B", "Delft"))
+
+    assert len(cached) == 0
+    assert "<td>4331</td>" in client.get(url).content.decode()
