@@ -11,18 +11,36 @@ from . import selectors
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-FIELDS = ("indicator", "year", "breakdown", "sector", "area", "value", "unit", "suppressed")
+FIELDS = (
+    "indicator",
+    "year",
+    "breakdown",
+    "sector",
+    "area",
+    "value",
+    "number",
+    "unit",
+    "suppressed",
+)
+
+
+def _number(cell):
+    if cell.number is None:
+        return None
+    return int(cell.number) if float(cell.number).is_integer() else cell.number
 
 
 def rows():
     """One dict per shown figure: indicator code, year (or "2022-2024" for a total over the
     years), breakdown (sector, municipality, area or total), sector, area or municipality, the
-    value as shown ("<5" and "x" included), the unit and whether it is hidden."""
+    value as shown ("<5" and "x" included, numbers written as in the page's language), the
+    value as a number (None where it is hidden), the unit and whether it is hidden."""
     hidden = (primary_marker(), SECONDARY_MARKER)
     for indicator, table in selectors.open_data_tables():
         first, last = table.columns[0], table.columns[-1]
         period = str(first) if first == last else f"{first}-{last}"
-        for key, label, column, text in table.keyed_rows():
+        for key, label, column, cell in table.keyed_rows():
+            text = cell.text
             total_line = key is None
             if table.dimension == "sector":
                 breakdown = "total" if total_line else "sector"
@@ -40,6 +58,7 @@ def rows():
                 "sector": sector,
                 "area": area,
                 "value": text,
+                "number": _number(cell) if text not in hidden else None,
                 "unit": indicator.unit,
                 "suppressed": text in hidden,
             }

@@ -92,21 +92,21 @@ class Table:
 
     def long_rows(self):
         """(row label, column, shown text) of every cell and total: a CSV's rows."""
-        for _key, label, column, text in self.keyed_rows():
-            yield str(label), str(column), text
+        for _key, label, column, cell in self.keyed_rows():
+            yield str(label), str(column), cell.text
 
     def keyed_rows(self):
-        """(row key, row label, column, shown text) of every cell and total; the total line's
-        key is None and a row total's column is the total label."""
+        """(row key, row label, column, Shown) of every cell and total; the total line's key
+        is None and a row total's column is the total label."""
         total = self.total_label or _("Total")
         lines = list(zip(self.row_keys, self.rows, strict=True))
         if self.footer:
             lines.append((None, self.footer))
         for key, (label, cells, row_total) in lines:
             for column, cell in zip(self.columns, cells, strict=True):
-                yield key, label, column, cell.text
+                yield key, label, column, cell
             if row_total is not None:
-                yield key, label, total, row_total.text
+                yield key, label, total, row_total
 
 
 @dataclass

@@ -156,3 +156,14 @@ def test_indicator_definitions_json(client, figures):
 def test_open_data_without_figures_says_no_data(client):
     assert "No data" in client.get(reverse("monitoring-open-data")).content.decode()
     assert client.get(reverse("monitoring-open-data-json")).json()["rows"] == []
+
+
+def test_json_gives_numbers_and_no_number_where_a_count_is_hidden(client, figures):
+    rows = client.get(reverse("monitoring-open-data-json")).json()["rows"]
+
+    fte = next(r for r in rows if r["indicator"] == "fte" and r["breakdown"] == "municipality")
+    assert fte["number"] == 12.5
+    hidden = [r for r in rows if r["suppressed"]]
+    assert hidden and all(r["number"] is None for r in hidden)
+    whole = next(r for r in rows if r["area"] == "Haaglanden" and r["year"] == "2023")
+    assert whole["number"] == 99
