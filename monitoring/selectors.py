@@ -85,7 +85,7 @@ class Table:
             (label, list(zip(self.columns, [c.number for c in cells], strict=True)))
             for label, cells, _t in self.rows
         ]
-        if self.footer:
+        if self.footer and len(self.rows) > 1:  # one row's total line would cover it
             label, cells, _total = self.footer
             lines.append((label, list(zip(self.columns, [c.number for c in cells], strict=True))))
         return lines

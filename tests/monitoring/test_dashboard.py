@@ -439,3 +439,18 @@ def test_public_dashboard_is_cached_and_a_new_approved_figure_shows_at_once(clie
 
     assert len(cached) == 0
     assert "<td>4331</td>" in client.get(url).content.decode()
+
+
+def test_chart_series_leave_out_a_total_line_that_repeats_the_only_row():
+    ind = indicator("fte")
+    value(ind, 2024, 10, organisation=org("A", "Delft"))
+    value(ind, 2024, 5, organisation=org("B", "Westland"))
+
+    figures = figures_of(ind)
+
+    assert [label for label, _points in figures.by_sector.series()] == ["All sectors"]
+    assert [label for label, _points in figures.by_municipality.series()] == [
+        "Delft",
+        "Westland",
+        "Total",
+    ]
