@@ -64,12 +64,16 @@ def monitor_list(request):
 def monitor_detail(request, pk):
     monitor = get_object_or_404(Monitor.objects.select_related("requested_by"), pk=pk)
     finished = monitor.status in (Monitor.Status.DONE, Monitor.Status.FAILED)
+    # The page refreshes itself until the monitor is finished; ?auto=0 turns that off for
+    # whoever needs the page to stay still (WCAG 2.2.1), without JavaScript.
+    refresh = not finished and request.GET.get("auto") != "0"
     return render(
         request,
         "monitoring/monitor_detail.html",
         {
             "monitor": monitor,
             "finished": finished,
+            "refresh": refresh,
             "refresh_seconds": REFRESH_SECONDS,
             "retry_form": MonitorRequestForm(
                 initial={"period": monitor.period, "language": monitor.language}

@@ -101,6 +101,17 @@ def test_a_queued_or_running_monitor_page_refreshes_itself_and_shows_progress(
     assert '<meta http-equiv="refresh" content="3">' in page
     assert 'value="45"' in page and "45%" in page
     assert "<script" not in page.split("</head>")[0].split("refresh")[1]
+    assert 'href="?auto=0"' in page
+
+
+def test_the_self_refresh_can_be_turned_off(programme_client):
+    monitor = Monitor.objects.create(start_year=2025, end_year=2026)
+
+    page = programme_client.get(monitor.get_absolute_url() + "?auto=0").content.decode()
+
+    assert 'http-equiv="refresh"' not in page
+    assert "Queued" in page
+    assert f'href="{monitor.get_absolute_url()}"' in page
 
 
 def test_a_done_monitor_page_offers_download_checksum_and_publish(programme_client):
