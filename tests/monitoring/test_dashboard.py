@@ -454,3 +454,18 @@ def test_chart_series_leave_out_a_total_line_that_repeats_the_only_row():
         "Westland",
         "Total",
     ]
+
+
+def test_desk_funnel_counts_the_cases_that_reached_each_step(advisor_user):
+    from lokaal.models import Case
+    from portal import workflow
+
+    cases = [CaseFactory() for _ in range(7)]
+    for case in cases[:6]:
+        workflow.transition(case, Case.Status.CONTACTED, by=advisor_user)
+
+    rows = {str(label): cell.display for label, cell in selectors.desk_funnel()["rows"]}
+
+    assert rows["Received"] == "7"
+    assert rows["Contacted"] == "6"
+    assert rows["Placed"] == "<5"
