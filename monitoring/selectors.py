@@ -590,8 +590,15 @@ def dashboard(*, filters, public=True, today=None):
         "sectors": sectors,
         "all_years": all_years,
         "years": shown_years,
+        # (indicator, cells per year, whether it has figures but no single line: areas per
+        # sector that are not added up).
         "overview": [
-            (f.indicator, [f.totals.get(year, EMPTY) for year in shown_years]) for f in overview
+            (
+                f.indicator,
+                [f.totals.get(year, EMPTY) for year in shown_years],
+                f.has_data and not f.totals,
+            )
+            for f in overview
         ],
         "selected": selected,
         "agendas": agenda_progress(public=public),

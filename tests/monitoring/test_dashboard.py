@@ -469,3 +469,13 @@ def test_desk_funnel_counts_the_cases_that_reached_each_step(advisor_user):
     assert rows["Received"] == "7"
     assert rows["Contacted"] == "6"
     assert rows["Placed"] == "<5"
+
+
+def test_overview_says_when_an_indicator_has_no_single_line(client):
+    ind = indicator("zij", name="Career switchers")
+    value(ind, 2022, 77, area="'s-Gravenhage", sector="po")
+    value(ind, 2022, 28, area="'s-Gravenhage", sector="vo")
+    url = reverse("monitoring-public-dashboard")
+
+    assert "not added up" in client.get(url).content.decode()
+    assert "not added up" not in client.get(url, {"sector": "po"}).content.decode()
