@@ -17,20 +17,20 @@ WeasyPrint fetches nothing from the network: the `url_fetcher` serves `/static/`
 import datetime
 import mimetypes
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Avg, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from portal.suppression import display, primary_marker, suppress_counts, threshold_setting
+from portal.suppression import SECONDARY_MARKER, primary_marker, threshold_setting
 
 from . import agenda_selectors, charts, selectors
-from .models import Activity, Agenda, FigureValue, Indicator, ReportingRound
+from .models import Activity, Agenda, Indicator, ReportingRound
 
 # The address the HTML is rendered at: relative and /static/ links resolve against it, and
 # the fetcher knows it, so nothing ever leaves the process.
@@ -70,67 +70,46 @@ def url_fetcher(url, timeout=10, ssl_context=None, **kwargs):
 @dataclass
 class IndicatorSection:
     indicator: Indicator
-    rows: list  # (year, shown value or None) over the previous and the current period
-    previous: str | None  # the previous period's value as shown, or None: no data
+    tables: list  # monitoring.selectors.Table: per sector, per area (suppressed as shown)
+    previous: str | None  # the previous period's value as shown; None: no data or hidden
     current: str | None
     change: str | None  # the change as shown, or None when it cannot be shown
     change_percent: str | None
     chart: str  # SVG markup, or "" when there is nothing to draw
-    suppressed: bool
+    # Whether there is one line of yearly totals to compare the periods by (areas of several
+    # sectors, say, have none: they are not added up).
+    comparable: bool = True
 
-
-def _number(value, decimals):
-    if value is None:
-        return None
-    quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(value).quantize(quantum)
+    @property
+    def has_data(self):
+        return bool(self.tables)
 
 
 def _format(value, decimals):
-    if value is None:
-        return None
-    return f"{_number(value, decimals):,.{decimals}f}"
+    quantum = Decimal(1).scaleb(-decimals)
+    return number_format(Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP), decimals)
 
 
-def _period_value(indicator, per_year, years):
-    """The indicator's value over `years`: the sum, the mean, or the last year's, by its
-    aggregation; None when no year has a value."""
-    values = [per_year[year] for year in years if per_year.get(year) is not None]
-    if not values:
+# A period's value that cannot be shown: a year's count in it is hidden, which the period's
+# value would give away.
+HIDDEN = SECONDARY_MARKER
+
+
+def _period_value(indicator, totals, years):
+    """The indicator's value over `years` from the dashboard's yearly totals ({year: Shown}):
+    the sum, the mean, or the last year's, by its aggregation. None when no year has a
+    value; HIDDEN when a year's value is hidden."""
+    shown = [totals[year] for year in years if year in totals and totals[year].text]
+    if not shown:
         return None
+    if any(cell.number is None for cell in shown):
+        return HIDDEN
+    values = [Decimal(str(cell.number)) for cell in shown]
     if indicator.aggregation == Indicator.Aggregation.SUM:
         return sum(values, Decimal(0))
     if indicator.aggregation == Indicator.Aggregation.AVERAGE:
         return sum(values, Decimal(0)) / len(values)
-    return next(per_year[year] for year in reversed(years) if per_year.get(year) is not None)
-
-
-def _yearly_values(indicators, years):
-    """{indicator id: {year: value}} of the approved figures, aggregated over the
-    organisations and areas by each indicator's aggregation. Three queries at most."""
-    approved = FigureValue.objects.filter(
-        status=FigureValue.Status.APPROVED, year__in=years, indicator__in=indicators
-    ).order_by()
-    by_aggregation = {
-        Indicator.Aggregation.SUM: Sum("value"),
-        Indicator.Aggregation.AVERAGE: Avg("value"),
-        # Several organisations' "latest" values of one year add up (e.g. FTE on a date).
-        Indicator.Aggregation.LATEST: Sum("value"),
-    }
-    result = {indicator.pk: {} for indicator in indicators}
-    for aggregation, expression in by_aggregation.items():
-        codes = [i.pk for i in indicators if i.aggregation == aggregation]
-        if not codes:
-            continue
-        rows = (
-            approved.filter(indicator__in=codes)
-            .values("indicator", "year")
-            .annotate(v=expression)
-            .values_list("indicator", "year", "v")
-        )
-        for indicator_id, year, value in rows:
-            result[indicator_id][year] = Decimal(value)
-    return result
+    return values[-1]
 
 
 # The chart classes' colours for print, put inside each SVG: WeasyPrint styles an inline SVG
@@ -165,66 +144,52 @@ def _chart(indicator, rows):
     )
 
 
+def _shown(value, decimals):
+    return value if value in (None, HIDDEN) else _format(value, decimals)
+
+
 def indicator_sections(start_year, end_year):
-    """Per public indicator: the yearly values of the previous and this period, each period's
-    value and the change; counts of persons suppressed (with their period total)."""
-    previous_years = [start_year - 2 + n for n in range(end_year - start_year + 1)]
+    """Per public indicator: the dashboard's tables (monitoring.selectors: per sector and per
+    area, suppressed) over the previous and this period, each period's value and the
+    change, and the chart of the yearly totals (hidden counts are gaps). Two queries."""
+    previous_years = [year - 2 for year in range(start_year, end_year + 1)]
     current_years = list(range(start_year, end_year + 1))
     years = previous_years + current_years
-    indicators = list(Indicator.objects.filter(is_public=True))
-    values = _yearly_values(indicators, years)
+    indicators = selectors.indicators(public=True)
+    groups = selectors.per_indicator(
+        selectors.value_groups(indicator_ids=[indicator.pk for indicator in indicators])
+    )
     sections = []
     for indicator in indicators:
-        per_year = values[indicator.pk]
-        previous = _period_value(indicator, per_year, previous_years)
-        current = _period_value(indicator, per_year, current_years)
-        suppressed = False
-        if indicator.counts_persons:
-            shown = {}
-            for period_years, period_value in (
-                (previous_years, previous),
-                (current_years, current),
-            ):
-                counts = {year: int(per_year[year]) for year in period_years if year in per_year}
-                with_total = indicator.aggregation == Indicator.Aggregation.SUM
-                series = suppress_counts(counts, total=with_total)
-                for year, cell in series:
-                    shown[year] = cell.display
-                    suppressed = suppressed or cell.is_suppressed
-                if with_total and series.total is not None:
-                    shown[tuple(period_years)] = series.total.display
-                elif period_value is not None:
-                    shown[tuple(period_years)] = display(int(period_value))
-            rows = [(year, shown.get(year)) for year in years]
-            previous_shown = shown.get(tuple(previous_years)) if previous is not None else None
-            current_shown = shown.get(tuple(current_years)) if current is not None else None
-            hidden = {primary_marker(), "x"}
-            can_compare = previous_shown not in hidden | {None} and current_shown not in hidden | {
-                None
-            }
-        else:
-            rows = [(year, _format(per_year.get(year), indicator.decimals)) for year in years]
-            previous_shown = _format(previous, indicator.decimals)
-            current_shown = _format(current, indicator.decimals)
-            can_compare = previous is not None and current is not None
+        figures = selectors.indicator_figures(
+            indicator, groups.get(indicator.pk, []), years=set(years), municipalities=False
+        )
+        decimals = indicator.decimals
+        if indicator.aggregation == Indicator.Aggregation.AVERAGE:
+            decimals = max(decimals, 1)
+        previous = _period_value(indicator, figures.totals, previous_years)
+        current = _period_value(indicator, figures.totals, current_years)
         change = change_percent = None
-        if can_compare:
+        if previous not in (None, HIDDEN) and current not in (None, HIDDEN):
             difference = current - previous
-            change = f"{'+' if difference > 0 else ''}{_format(difference, indicator.decimals)}"
+            change = f"{'+' if difference > 0 else ''}{_format(difference, decimals)}"
             if previous:
                 percent = round(100 * difference / abs(previous))
                 change_percent = f"{'+' if percent > 0 else ''}{percent}%"
-        chart_rows = [(year, per_year.get(year)) for year in years] if not suppressed else []
+        chart_rows = [
+            (year, figures.totals[year].number if year in figures.totals else None)
+            for year in years
+        ]
         sections.append(
             IndicatorSection(
                 indicator=indicator,
-                rows=rows,
-                previous=previous_shown,
-                current=current_shown,
+                tables=figures.tables,
+                previous=_shown(previous, decimals),
+                current=_shown(current, decimals),
                 change=change,
                 change_percent=change_percent,
                 chart=_chart(indicator, chart_rows),
-                suppressed=suppressed,
+                comparable=bool(figures.totals),
             )
         )
     return sections
@@ -332,7 +297,7 @@ def gather(start_year, end_year, *, progress=None):
         "status_summary": status_summary(agendas),
         "activity_count": sum(len(line["activities"]) for a in agendas for line in a["lines"]),
         "indicators": indicators,
-        "indicators_with_data": sum(1 for section in indicators if section.current is not None),
+        "indicators_with_data": sum(1 for section in indicators if section.has_data),
         "completeness": completeness(start_year, end_year),
         "desk": desk_funnel(start_year, end_year),
         "internships": internship_figures(start_year, end_year),

@@ -59,7 +59,7 @@ def test_the_worker_makes_the_monitor_started_from_the_page(celery_worker, progr
     assert re.search(r"1\.1 Zij-instroomroute ROC .{0,40}Running 40%", text)
     assert "Mondriaan" in text
     assert "10.5 14.0 +3.5 (+33%)" in text
-    assert "2025 <5" in text
+    assert "All sectors <5 x 15" in text
     assert "The desk had no cases in this period: no data." in text
 
 

@@ -120,9 +120,10 @@ def test_report_shows_activities_indicators_changes_and_suppressed_counts():
     assert "1 Mar 2026: Eerste" in text and "cohort gestart." in text
     # The FTE shortage: 10.5 in 2023-2024, 14.0 now (the latest year), +3.5 (+33%).
     assert "10.5 14.0 +3.5 (+33%)" in text
-    # 3 career switchers in 2025 show as "<5"; 12 would give it away with the total 15.
-    assert "2025 <5" in text
-    assert "2026 x" in text
+    # 3 career switchers in 2025 show as "<5"; 12 would give it away with the total 15, and
+    # so would the period's value.
+    assert "Sector 2025 2026 Total All sectors <5 x 15" in text
+    assert "2023-2024 2025-2026 Change no data x —" in text
     # Completeness: two organisations asked, one submitted.
     assert "2026 2 1 50%" in text
     assert "DUS-I subsidy register" in text
@@ -143,11 +144,13 @@ def test_indicator_without_values_says_no_data():
 
     sections = {s.indicator.code: s for s in report.indicator_sections(2025, 2026)}
 
+    assert not sections["leeg"].has_data
     assert sections["leeg"].current is None and sections["leeg"].previous is None
     assert sections["leeg"].chart == ""
     assert sections["tekort-fte"].chart.startswith("<svg")
-    # A chart would show the hidden small count: none for the persons indicator.
+    # Hidden counts are gaps in a chart: both years of the persons indicator are hidden.
     assert sections["zij-instromers"].chart == ""
+    assert sections["zij-instromers"].current == "x"
 
 
 def test_report_includes_desk_funnel_and_internship_figures_suppressed():
@@ -381,3 +384,20 @@ def test_the_scheduled_monitor_is_requested_once(django_capture_on_commit_callba
     assert Monitor.objects.get(pk=first.pk).status == Monitor.Status.DONE
     assert services.monitor_request_scheduled(today) is None
     assert Monitor.objects.count() == 1
+
+
+def test_areas_of_several_sectors_are_not_added_up_for_the_comparison():
+    ind = Indicator.objects.create(
+        code="regio", name="Per region", unit="persons", counts_persons=True
+    )
+    for sector, amount in [("po", 40), ("vo", 50)]:
+        FigureValue.objects.create(
+            indicator=ind, year=2025, value=amount, area="Utrecht", sector=sector, status=APPROVED
+        )
+
+    (section,) = report.indicator_sections(2025, 2026)
+
+    assert section.has_data and not section.comparable
+    text = pdf_text(report.render(2025, 2026, "en").pdf)
+    assert "no single figure to compare with the previous period" in text
+    assert "per area (PO)" in text and "per area (VO)" in text
