@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from portal.suppression import SECONDARY_MARKER, primary_marker, threshold_setting
 
 from . import agenda_selectors, charts, selectors
-from .models import Activity, Agenda, Indicator, ReportingRound
+from .models import Activity, Indicator, ReportingRound
 
 # The address the HTML is rendered at: relative and /static/ links resolve against it, and
 # the fetcher knows it, so nothing ever leaves the process.
@@ -196,9 +196,12 @@ def indicator_sections(start_year, end_year):
 
 
 def agenda_sections(start_year, end_year):
-    """The agendas that run during the period, each with its programme lines, their
+    """The public agendas that run during the period, each with its programme lines, their
     activities and each activity's latest update (monitoring.agenda_selectors)."""
-    agendas = Agenda.objects.filter(start_year__lte=end_year, end_year__gte=start_year)
+    # The monitor is published: only the agendas shown on the public agenda page.
+    agendas = agenda_selectors.public_agendas().filter(
+        start_year__lte=end_year, end_year__gte=start_year
+    )
     return [
         {
             "agenda": agenda,

@@ -401,3 +401,10 @@ def test_areas_of_several_sectors_are_not_added_up_for_the_comparison():
     text = pdf_text(report.render(2025, 2026, "en").pdf)
     assert "no single figure to compare with the previous period" in text
     assert "per area (PO)" in text and "per area (VO)" in text
+
+
+def test_an_agenda_that_is_not_public_is_left_out_of_the_monitor():
+    activity = report_data()
+    Agenda.objects.filter(pk=activity.line.agenda_id).update(is_public=False)
+
+    assert report.agenda_sections(2025, 2026) == []
