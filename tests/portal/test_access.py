@@ -1,5 +1,6 @@
 """Every URL has an access rule, and every role gets what the rule says."""
 
+import datetime
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from partners.models import CommitmentProgress, Contact, Membership, Organisation, Signature
 from portal import access
@@ -45,6 +47,7 @@ EDIT_VIEWS = {
     "lokaal-slot-create",
     "lokaal-slot-edit",
     "internships-commitments-edit",
+    "monitoring-progress-create",
 }
 
 
@@ -112,20 +115,80 @@ def internship_objects(organisation, storage):
     }
 
 
+def monitoring_objects(organisation, storage, settings, tmp_path):
+    """An agenda with a line and an activity led by `organisation` (with a progress update
+    and its attachment), an indicator, a reporting round and a published monitor."""
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import (
+        Activity,
+        Agenda,
+        Indicator,
+        Monitor,
+        ProgrammeLine,
+        ProgressUpdate,
+        ReportingRound,
+    )
+    from portal import workflow
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    agenda = Agenda.objects.create(name="Agenda", slug="agenda", start_year=2026, end_year=2029)
+    line = ProgrammeLine.objects.create(agenda=agenda, code="1", title="Lijn")
+    activity = workflow.create(
+        Activity(line=line, code="1.1", title="Activiteit", lead=organisation), by=None
+    )
+    update = ProgressUpdate(activity=activity, text="Voortgang", attachment_name="v.pdf")
+    update.attachment.save("v.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    update.save()
+    indicator = Indicator.objects.create(code="zij-instromers", name="Zij-instromers", unit="")
+    year = 2025
+    ReportingRound.objects.create(
+        year=year, opens_on=datetime.date(year, 1, 1), closes_on=datetime.date(year, 3, 1)
+    )
+    monitor = Monitor(
+        start_year=2024, end_year=2025, status=Monitor.Status.DONE, pages=1, size=9, checksum="0"
+    )
+    monitor.save()
+    monitor.file.save("m.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    monitor.published_at = monitor.finished_at = timezone.now()
+    monitor.save()
+    return {
+        "pk:agenda": agenda.pk,
+        "slug:agenda": agenda.slug,
+        "pk:line": line.pk,
+        "pk:activity": activity.pk,
+        "pk:progress": update.pk,
+        "code:indicator": indicator.code,
+        "pk:indicator": indicator.pk,
+        "year:round": year,
+        "pk:monitor": monitor.pk,
+    }
+
+
 @pytest.fixture
 def private_files(tmp_path):
     """Report attachments written to a temporary directory instead of var/private."""
     from internships.models import Attachment
+    from monitoring.models import ProgressUpdate
     from portal.crypto import PrivateEncryptedStorage
 
-    field = Attachment._meta.get_field("file")
-    original, field.storage = field.storage, PrivateEncryptedStorage(location=tmp_path)
-    yield field.storage
-    field.storage = original
+    storage = PrivateEncryptedStorage(location=tmp_path / "private")
+    fields = [
+        Attachment._meta.get_field("file"),
+        ProgressUpdate._meta.get_field("attachment"),
+    ]
+    originals = [field.storage for field in fields]
+    for field in fields:
+        field.storage = storage
+    yield storage
+    for field, original in zip(fields, originals, strict=True):
+        field.storage = original
 
 
 @pytest.fixture
-def objects(organisation, programme_user, editor_user, viewer_user, private_files):
+def objects(
+    organisation, programme_user, editor_user, viewer_user, private_files, settings, tmp_path
+):
     agreement = AgreementFactory(slug="manifest")
     CommitmentFactory(agreement=agreement)
     signature = SignatureFactory(
@@ -155,6 +218,7 @@ def objects(organisation, programme_user, editor_user, viewer_user, private_file
         "pk:case": CaseFactory().pk,
         **desk_offers(organisation),
         **internship_objects(organisation, private_files),
+        **monitoring_objects(organisation, private_files, settings, tmp_path),
     }
 
 
@@ -203,6 +267,25 @@ KWARGS = {
     "internships-report-note": ["pk:report"],
     "internships-attachment": ["pk:report", "attachment_pk:attachment"],
     "internships-commitments-edit": ["signature_pk:manifesto", "year"],
+    "monitoring-agenda-detail": ["slug:agenda"],
+    "monitoring-agenda-edit": ["pk:agenda"],
+    "monitoring-line-create": ["pk:agenda"],
+    "monitoring-line-edit": ["pk:line"],
+    "monitoring-activity-create": ["pk:line"],
+    "monitoring-activity-detail": ["pk:activity"],
+    "monitoring-activity-edit": ["pk:activity"],
+    "monitoring-activity-status": ["pk:activity"],
+    "monitoring-progress-create": ["pk:activity"],
+    "monitoring-progress-attachment": ["pk:progress"],
+    "monitoring-indicator-edit": ["pk:indicator"],
+    "monitoring-round-detail": ["year:round"],
+    "monitoring-round-edit": ["year:round"],
+    "monitoring-chart-csv": ["code:indicator"],
+    "monitoring-public-chart-csv": ["code:indicator"],
+    "monitoring-monitor-detail": ["pk:monitor"],
+    "monitoring-monitor-download": ["pk:monitor"],
+    "monitoring-monitor-publish": ["pk:monitor"],
+    "monitoring-public-monitor": ["pk:monitor"],
 }
 
 
