@@ -13,11 +13,9 @@ class MonitoringConfig(AppConfig):
         from .models import TOPIC
 
         access.register_topic(TOPIC, _("Yearly-figures submitter"))
-        self.team = access.Rule([access.PROGRAMME_TEAM])
+        team = access.Rule([access.PROGRAMME_TEAM])
 
-        # Each part registers its navigation items, cards, importers and audited models in its
-        # own block below (agenda, figures, dashboard, monitors).
-        registry  # noqa: B018  (used by the blocks below)
+        # Navigation items, cards, the importer and audited models, per part of the app.
 
         # -- agenda (M1) --
         from portal import cache
@@ -37,7 +35,7 @@ class MonitoringConfig(AppConfig):
             "monitoring-agendas",
             url_name="monitoring-agenda-list",
             label=_("Agendas"),
-            rule=self.team,
+            rule=team,
             order=60,
         )
         registry.register_audited_model(Agenda, label=lambda record: record.name)
@@ -87,7 +85,7 @@ class MonitoringConfig(AppConfig):
             "monitoring-figures",
             url_name="monitoring-value-list",
             label=_("Figures"),
-            rule=self.team,
+            rule=team,
             order=50,
         )
         registry.register_dashboard_card(
@@ -100,7 +98,7 @@ class MonitoringConfig(AppConfig):
         registry.register_dashboard_card(
             "monitoring-figures-programme",
             template="monitoring/value_card.html",
-            rule=self.team,
+            rule=team,
             context=figure_services.programme_card,
             order=50,
         )
@@ -125,7 +123,7 @@ class MonitoringConfig(AppConfig):
             "monitoring-dashboard",
             url_name="monitoring-dashboard",
             label=_("Monitoring"),
-            rule=self.team,
+            rule=team,
             order=60,
         )
         # The public dashboard and the open data are cached pages: a change of a figure or an
@@ -144,13 +142,13 @@ class MonitoringConfig(AppConfig):
             "monitoring-monitors",
             url_name="monitoring-monitor-list",
             label=_("Monitors"),
-            rule=self.team,
+            rule=team,
             order=75,
         )
         registry.register_dashboard_card(
             "monitoring-monitor",
             template="monitoring/monitor_dashboard_card.html",
-            rule=self.team,
+            rule=team,
             context=lambda user: {"latest": Monitor.objects.first()},
             order=65,
         )

@@ -117,6 +117,8 @@ def test_the_navigation_shows_each_role_the_items_the_apps_registered_for_it(cli
         reverse("partners-public-agreement-list"),
         reverse("lokaal-intake"),
         reverse("internships-report"),
+        reverse("monitoring-agenda"),
+        reverse("monitoring-public-dashboard"),
         reverse("account_login"),
     ]
     programme = _nav(clients["programme_team"], dashboard)
