@@ -7,26 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
+from portal.forms import ErrorSummaryMixin
 from portal.uploads import check_upload
 
 from ..models import Activity, Agenda, Indicator, ProgrammeLine
 
 MAX_ATTACHMENT_BYTES = getattr(settings, "MONITORING_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
-
-
-class ErrorSummaryMixin:
-    """(label, message, anchor id) of each error, for the summary above the form."""
-
-    anchor = "main"
-
-    def error_summary(self):
-        items = [("", message, self.anchor) for message in self.non_field_errors()]
-        for field in self.visible_fields():
-            widget = field.field.widget
-            grouped = isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
-            anchor = f"{field.auto_id}_0" if grouped else field.auto_id
-            items.extend((field.label, message, anchor) for message in field.errors)
-        return items
 
 
 class AgendaForm(ErrorSummaryMixin, forms.ModelForm):

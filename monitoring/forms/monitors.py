@@ -7,10 +7,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ErrorSummaryMixin
+
 PERIOD = re.compile(r"^\s*(\d{4})\s*[-–]\s*(\d{4})\s*$")
 
 
-class MonitorRequestForm(forms.Form):
+class MonitorRequestForm(ErrorSummaryMixin, forms.Form):
+    form_id = "monitor-form"
+
     period = forms.CharField(
         label=_("Period"),
         max_length=20,
@@ -32,10 +36,3 @@ class MonitorRequestForm(forms.Form):
         if not 2000 <= start_year <= timezone.localdate().year:
             raise forms.ValidationError(_("Choose a period that has started, from 2000 on."))
         return start_year, end_year
-
-    def error_summary(self):
-        """(label, message, anchor id) of each error, for the summary above the form."""
-        items = [("", message, "monitor-form") for message in self.non_field_errors()]
-        for field in self.visible_fields():
-            items.extend((field.label, message, field.auto_id) for message in field.errors)
-        return items
