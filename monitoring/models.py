@@ -314,6 +314,15 @@ class Indicator(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    sum_of = models.JSONField(
+        _("printed total of"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "For a total as a source printed it: the codes of the indicators it claims to add "
+            "up. The portal shows the total it computes from those, and the difference."
+        ),
+    )
     is_public = models.BooleanField(_("public (dashboard and open data)"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

@@ -155,7 +155,9 @@ def indicator_sections(start_year, end_year):
     previous_years = [year - 2 for year in range(start_year, end_year + 1)]
     current_years = list(range(start_year, end_year + 1))
     years = previous_years + current_years
-    indicators = selectors.indicators(public=True)
+    # A source's printed total (sum_of) is not a figure: the dashboard shows it beside the
+    # computed total; the report computes its totals from the rows.
+    indicators = [i for i in selectors.indicators(public=True) if not i.sum_of]
     groups = selectors.per_indicator(
         selectors.value_groups(indicator_ids=[indicator.pk for indicator in indicators])
     )

@@ -550,11 +550,56 @@ def parse_filters(params, *, team=False):
     )
 
 
+def source_totals(indicator_list, groups):
+    """Totals as sources printed them, next to the totals computed from their rows.
+
+    An indicator with `sum_of` holds a source's printed total of other indicators (e.g. the
+    "totaal" row of a table of subjects). It is never shown as a figure of its own: for each
+    area, sector and year it has, this gives the total computed from the rows it claims to add
+    up, the printed total and the difference, which the dashboard notes. Uses the groups the
+    dashboard has read already (no query).
+    """
+    by_code = {indicator.code: indicator for indicator in indicator_list}
+    sums = {}
+    for group in groups:
+        key = (group["indicator_id"], group["area"], group["sector"], group["year"])
+        sums[key] = sums.get(key, 0) + group["total"]
+    result = []
+    for indicator in indicator_list:
+        if not indicator.sum_of:
+            continue
+        members = [by_code[code] for code in indicator.sum_of if code in by_code]
+        for (_indicator, area, sector, year), printed in sorted(
+            ((k, v) for k, v in sums.items() if k[0] == indicator.pk), key=lambda kv: kv[0][1:]
+        ):
+            parts = [sums.get((m.pk, area, sector, year)) for m in members]
+            if any(part is None for part in parts):
+                continue  # a row is missing: nothing to compare
+            computed = sum(parts)
+            result.append(
+                {
+                    "indicator": indicator,
+                    "area": area,
+                    "sector": sector,
+                    "year": year,
+                    "computed": _format(computed, indicator.decimals),
+                    "printed": _format(printed, indicator.decimals),
+                    "difference": _format(printed - computed, indicator.decimals)
+                    if printed != computed
+                    else None,
+                }
+            )
+    return result
+
+
 def dashboard(*, filters, public=True, today=None):
     """Everything the dashboard shows, in a fixed number of queries (see the benchmark)."""
     statuses = TEAM_STATUSES if filters.include_submitted and not public else PUBLIC_STATUSES
-    indicator_list = indicators(public=public)
-    groups = value_groups(statuses=statuses, indicator_ids=[i.pk for i in indicator_list])
+    all_indicators = indicators(public=public)
+    groups = value_groups(statuses=statuses, indicator_ids=[i.pk for i in all_indicators])
+    printed_totals = source_totals(all_indicators, groups)
+    # A printed total is shown only beside the computed one, never as a figure of its own.
+    indicator_list = [indicator for indicator in all_indicators if not indicator.sum_of]
     all_years = sorted({g["year"] for g in groups})
     sectors = sorted({g["sector"] for g in groups if g["sector"]})
     years = filters.years()
@@ -604,6 +649,7 @@ def dashboard(*, filters, public=True, today=None):
         "agendas": agenda_progress(public=public),
         "desk": desk_funnel(today=today),
         "internships": internship_figures(today=today),
+        "source_totals": printed_totals,
         "statuses": statuses,
     }
 
@@ -625,8 +671,9 @@ def chart_figures(code, *, filters, public=True):
 
 def open_data_tables():
     """Every table of the public indicators' approved values, as the public dashboard shows it
-    without filters: (indicator, table). Two queries."""
-    indicator_list = indicators(public=True)
+    without filters: (indicator, table). Two queries. A source's printed total (`sum_of`) is
+    not a figure of its own here either."""
+    indicator_list = [i for i in indicators(public=True) if not i.sum_of]
     groups = value_groups(indicator_ids=[i.pk for i in indicator_list])
     own = per_indicator(groups)
     for indicator in indicator_list:

@@ -479,3 +479,46 @@ def test_overview_says_when_an_indicator_has_no_single_line(client):
 
     assert "not added up" in client.get(url).content.decode()
     assert "not added up" not in client.get(url, {"sector": "po"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_printed_total_is_shown_beside_the_computed_one_with_the_difference(client):
+    from monitoring.models import FigureValue, Indicator
+    from portal import workflow
+
+    def area_value(indicator, value):
+        workflow.create(
+            FigureValue(
+                indicator=indicator,
+                area="Zuidwest-Nederland",
+                year=2024,
+                sector="vo",
+                value=value,
+                status="approved",
+                source="public",
+            ),
+            by=None,
+        )
+
+    dutch = Indicator.objects.create(code="fte-nl", name="FTE Dutch", unit="FTE", sector="vo")
+    maths = Indicator.objects.create(code="fte-wi", name="FTE maths", unit="FTE", sector="vo")
+    printed = Indicator.objects.create(
+        code="fte-total",
+        name="FTE total as printed",
+        unit="FTE",
+        sector="vo",
+        sum_of=["fte-nl", "fte-wi"],
+    )
+    area_value(dutch, 192)
+    area_value(maths, 117)
+    area_value(printed, 320)
+
+    response = client.get("/cijfers/")
+    totals = response.context["source_totals"]
+    assert [(str(t["computed"]), str(t["printed"]), str(t["difference"])) for t in totals] == [
+        ("309", "320", "11")
+    ]
+    # The printed total is never a figure of its own.
+    assert printed not in [indicator for indicator, *_rest in response.context["overview"]]
+    html = response.content.decode()
+    assert "Computed from the rows" in html and "Printed in the source" in html
