@@ -195,6 +195,61 @@ INDICATORS = [
 ]
 
 
+# The indicators' Dutch texts (the rows above hold the English ones): Dutch is the portal's
+# default language, and an indicator's name, unit and description are translated fields.
+DUTCH = {
+    "Career switchers with a subsidy": "Zij-instromers met subsidie",
+    "persons": "personen",
+    "Career switchers (zij-instromers) for whom a subsidy was granted, per region, "
+    "sector and year. Based on the subsidy applications: actual numbers can differ.": (
+        "Zij-instromers voor wie subsidie is toegekend, per regio, sector en jaar. Gebaseerd "
+        "op de subsidieaanvragen: werkelijke aantallen kunnen afwijken."
+    ),
+    "FTE": "fte",
+    "Forecast of unfilled FTE per subject in secondary education.": (
+        "Prognose van de onvervulde werkgelegenheid in fte per vak in het voortgezet onderwijs."
+    ),
+    "Unfilled employment (FTE): total as printed": (
+        "Onvervulde werkgelegenheid (fte): totaal zoals gedrukt"
+    ),
+    "The total row of Tabel 9 as the source printed it.": (
+        "De totaalregel van Tabel 9 zoals de bron die drukte."
+    ),
+    "Partner school boards": "Partnerbesturen",
+    "boards": "besturen",
+    "Partner school locations": "Vestigingen van partners",
+    "locations": "vestigingen",
+    "Pupils at partner schools": "Leerlingen bij partners",
+    "pupils": "leerlingen",
+    "Career switchers who started at the board": "Gestarte zij-instromers bij het bestuur",
+    "Career switchers who started a teaching job at the board this year.": (
+        "Zij-instromers die dit jaar bij het bestuur met lesgeven zijn begonnen."
+    ),
+    "Open teaching vacancies": "Openstaande vacatures voor leraren",
+    "Open teaching vacancies in FTE on 1 October.": (
+        "Openstaande vacatures voor leraren in fte op 1 oktober."
+    ),
+}
+TRANSLATED = ("name", "unit", "description")
+
+
+def _dutch(text):
+    prefix = "Unfilled employment (FTE): "
+    if text.startswith(prefix) and text not in DUTCH:
+        return f"Onvervulde werkgelegenheid (fte): {text.removeprefix(prefix)}"
+    return DUTCH.get(text, text)
+
+
+def _bilingual(row):
+    """The row with its texts as the English and the Dutch version of the translated fields."""
+    row = dict(row)
+    for name in TRANSLATED:
+        if name in row:
+            text = row.pop(name)
+            row[f"{name}_en"], row[f"{name}_nl"] = text, _dutch(text)
+    return row
+
+
 def load_figures(out=None):
     """Load the demo figures; returns {what: how many were added}."""
     created = {"indicators": 0, "figures": 0, "rounds": 0}
@@ -202,7 +257,7 @@ def load_figures(out=None):
     for row in INDICATORS:
         indicator = Indicator.objects.filter(code=row["code"]).first()
         if indicator is None:
-            indicator = Indicator(**row)
+            indicator = Indicator(**_bilingual(row))
             indicator.full_clean()
             indicator.save()
             created["indicators"] += 1

@@ -326,7 +326,18 @@ class Indicator(models.Model):
     is_public = models.BooleanField(_("public (dashboard and open data)"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    history = HistoricalRecords()
+    # The language versions (monitoring/translation.py) are added after the history model is
+    # built; the history keeps the Dutch text in `name`, `unit` and `description`.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "name_nl",
+            "name_en",
+            "unit_nl",
+            "unit_en",
+            "description_nl",
+            "description_en",
+        ]
+    )
 
     class Meta:
         ordering = ["position", "code"]

@@ -21,8 +21,10 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = [
             "code",
-            "name",
-            "unit",
+            "name_nl",
+            "name_en",
+            "unit_nl",
+            "unit_en",
             "sector",
             "reporting_kinds",
             "aggregation",
@@ -30,11 +32,21 @@ class IndicatorForm(forms.ModelForm):
             "max_value",
             "decimals",
             "counts_persons",
-            "description",
+            "description_nl",
+            "description_en",
             "source",
             "is_public",
             "position",
         ]
+
+        labels = {
+            "name_nl": _("Name (Dutch)"),
+            "name_en": _("Name (English)"),
+            "unit_nl": _("Unit (Dutch)"),
+            "unit_en": _("Unit (English)"),
+            "description_nl": _("Description (Dutch)"),
+            "description_en": _("Description (English)"),
+        }
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().lower()

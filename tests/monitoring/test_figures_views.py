@@ -79,8 +79,10 @@ def test_an_indicator_is_created_with_its_reporting_kinds(programme_client):
         reverse("monitoring-indicator-create"),
         {
             "code": "Vacatures",
-            "name": "Vacancies",
-            "unit": "FTE",
+            "name_nl": "Vacatures",
+            "name_en": "Vacancies",
+            "unit_nl": "fte",
+            "unit_en": "FTE",
             "reporting_kinds": ["school_board"],
             "aggregation": "sum",
             "decimals": 1,
@@ -96,8 +98,10 @@ def test_an_indicator_is_created_with_its_reporting_kinds(programme_client):
         reverse("monitoring-indicator-create"),
         {
             "code": "Vacatures",
-            "name": "Vacancies",
-            "unit": "FTE",
+            "name_nl": "Vacatures",
+            "name_en": "Vacancies",
+            "unit_nl": "fte",
+            "unit_en": "FTE",
             "reporting_kinds": ["school_board"],
             "aggregation": "sum",
             "decimals": 1,
@@ -107,6 +111,7 @@ def test_an_indicator_is_created_with_its_reporting_kinds(programme_client):
     assert response.status_code == 302
     indicator = Indicator.objects.get()
     assert (indicator.code, indicator.reporting_kinds) == ("vacatures", ["school_board"])
+    assert (indicator.name_nl, indicator.name_en) == ("Vacatures", "Vacancies")
 
 
 def test_a_round_is_created_and_its_page_shows_completeness(programme_client, indicator, board):
