@@ -10,24 +10,19 @@ what exists, so a second run changes nothing and a status or text someone change
 Run ``load_demo`` first: it loads the organisations. Everything runs in one transaction.
 """
 
-import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from partners.models import Organisation
+from partners.demo import organisations_by_name, read_fixture
 from portal import workflow
 
 from ...demo_figures import load_figures
 from ...models import Activity, Agenda, ProgrammeLine, ProgressUpdate
-
-FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 
 
 class Command(BaseCommand):
@@ -47,31 +42,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Monitoring demo data loaded; new: {summary}."))
 
     # Reading -------------------------------------------------------------------------------
-
-    def _read(self, name):
-        path = FIXTURES_DIR / f"{name}.json"
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise CommandError(f"Missing demo data file: {path}") from error
-        except json.JSONDecodeError as error:
-            raise CommandError(f"{path} is not valid JSON: {error}") from error
-
-    def _organisations(self):
-        """Every lower-cased organisation name and alias → organisation (aliases come from
-        the registry's fixture, since the registry itself keeps only the name)."""
-        found = {org.name.lower(): org for org in Organisation.objects.all()}
-        try:
-            rows = self._read("organisations")["organisations"]
-        except CommandError:
-            rows = []
-        for row in rows:
-            names = [row["name"], *row.get("aliases", [])]
-            organisation = next((found[n.lower()] for n in names if n.lower() in found), None)
-            if organisation is not None:
-                for name in names:
-                    found.setdefault(name.lower(), organisation)
-        return found
 
     def _organisation(self, name, where):
         if not name:
@@ -93,8 +63,8 @@ class Command(BaseCommand):
     # Agendas -------------------------------------------------------------------------------
 
     def load_agendas(self):
-        self.organisations = self._organisations()
-        for row in self._read("agendas")["agendas"]:
+        self.organisations = organisations_by_name()
+        for row in read_fixture("agendas")["agendas"]:
             agenda = Agenda.objects.filter(
                 Q(slug=row["slug"]) | Q(name__iexact=row["name"])
             ).first()

@@ -16,18 +16,16 @@ it is still empty. Everything runs in one transaction, so a mistake in the
 data leaves the database as it was.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
+from partners.demo import read_fixture
 from partners.models import (
     Agreement,
     Commitment,
@@ -40,8 +38,6 @@ from partners.models import (
 )
 from partners.services import signature_create
 from portal.models import MemberRole, SiteSettings, StaffRole
-
-FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 
 # The files, in the order they are loaded. Users, contacts and the programme office's details
 # are demo-only.
@@ -101,13 +97,7 @@ class Command(BaseCommand):
     # Reading -------------------------------------------------------------------------------
 
     def _read(self, name):
-        path = FIXTURES_DIR / f"{name}.json"
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as error:
-            raise CommandError(f"Missing demo data file: {path}") from error
-        except json.JSONDecodeError as error:
-            raise CommandError(f"{path} is not valid JSON: {error}") from error
+        return read_fixture(name)
 
     def _tally(self, label):
         return self.tallies.setdefault(label, Tally())
