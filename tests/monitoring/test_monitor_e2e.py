@@ -6,8 +6,9 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from monitoring import report
 from monitoring.models import Monitor
@@ -97,4 +98,10 @@ def test_the_watchdog_task_fails_a_monitor_stuck_running(celery_worker):
     assert wait_for(lambda: finished(stuck.pk))
     stuck.refresh_from_db()
     assert stuck.status == Monitor.Status.FAILED
-    assert "time limit" in stuck.error
+    # The worker writes the reason in the portal's language (Dutch), whatever the test asks.
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = translation.gettext(
+            "The report was still being made after %(minutes)s minutes (the time limit): "
+            "the worker stopped or hung. Try again."
+        ) % {"minutes": settings.MONITOR_TIME_LIMIT_SECONDS // 60}
+    assert stuck.error == expected
