@@ -25,11 +25,20 @@ pytestmark = pytest.mark.browser
 def figures(transactional_db):
     zij = Indicator.objects.create(
         code="zij-instromers",
-        name="Zij-instromers met subsidie",
-        unit="personen",
+        name_nl="Zij-instromers met subsidie",
+        name_en="Career switchers with a subsidy",
+        unit_nl="personen",
+        unit_en="persons",
         counts_persons=True,
     )
-    fte = Indicator.objects.create(code="fte", name="Leraren in fte", unit="fte", decimals=1)
+    fte = Indicator.objects.create(
+        code="fte",
+        name_nl="Leraren in fte",
+        name_en="Teachers in FTE",
+        unit_nl="fte",
+        unit_en="FTE",
+        decimals=1,
+    )
     rows = [
         ("'s-Gravenhage", 2022, 77),
         ("'s-Gravenhage", 2023, 62),
