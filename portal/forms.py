@@ -105,6 +105,36 @@ def honeypot_field():
     )
 
 
+class ListOrOtherField(forms.ChoiceField):
+    """A row of `queryset()` chosen from a list, or `other` ("not in the list", cleaned to None).
+
+    `choices` (a callable) is read only when the form is shown; a submitted choice is checked
+    by reading that one row, so that a valid POST does not load the whole list.
+    """
+
+    def __init__(self, *, queryset, other, **kwargs):
+        self.queryset, self.other = queryset, other
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required; the choice is checked in clean()
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value == self.other:
+            return None
+        # An id as the list has them: ASCII digits, within a bigint.
+        valid = value.isascii() and value.isdigit() and len(value) <= 18
+        found = self.queryset().filter(pk=value).first() if valid else None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 def refill(form_class, data, *, leave_out=()):
     """The initial values of `form_class` from a POST's `data`, for showing a refused (e.g.
     rate-limited) form again without losing what was typed."""

@@ -20,6 +20,7 @@ from partners.models import Organisation, Sector
 from portal.forms import (
     ErrorSummaryMixin,
     HoneypotMixin,
+    ListOrOtherField,
     PlainTextField,
     honeypot_field,
     normalise_phone,
@@ -115,29 +116,16 @@ def _institution_choices():
     ]
 
 
-class InstitutionField(forms.ChoiceField):
-    """An educational institution of the partner registry, or OTHER_INSTITUTION (→ None).
-
-    The list is read when the form is shown; a submitted choice is checked by reading that one.
-    """
+class InstitutionField(ListOrOtherField):
+    """An educational institution of the partner registry, or OTHER_INSTITUTION (→ None)."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=_institution_choices, **kwargs)
-
-    def validate(self, value):
-        forms.Field.validate(self, value)  # required; the choice is checked in clean()
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value == OTHER_INSTITUTION:
-            return None
-        valid = value.isascii() and value.isdigit() and len(value) <= 18
-        institution = educational_institutions().filter(pk=value).first() if valid else None
-        if institution is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return institution
+        super().__init__(
+            choices=_institution_choices,
+            queryset=educational_institutions,
+            other=OTHER_INSTITUTION,
+            **kwargs,
+        )
 
 
 ANONYMOUS_CHOICES = [

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import Municipality
-from portal.forms import ErrorSummaryMixin, HoneypotMixin, honeypot_field, normalise_phone
+from portal.forms import (
+    ErrorSummaryMixin,
+    HoneypotMixin,
+    ListOrOtherField,
+    honeypot_field,
+    normalise_phone,
+)
 
 from ..models import (
     MAX_HOURS_PER_WEEK,
@@ -50,34 +56,16 @@ def _all_municipality_choices():
     return municipality_choices(Municipality.objects.order_by("name"))
 
 
-class MunicipalityField(forms.ChoiceField):
-    """A municipality of the list, or OTHER_MUNICIPALITY (cleaned to None).
-
-    The list (some 340 municipalities) is read only when the form is shown; a submitted
-    choice is checked by reading that one municipality, so that a valid POST does not load
-    them all.
-    """
+class MunicipalityField(ListOrOtherField):
+    """A municipality of the list (some 340), or OTHER_MUNICIPALITY (cleaned to None)."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=_all_municipality_choices, **kwargs)
-
-    def validate(self, value):
-        forms.Field.validate(self, value)  # required; the choice is checked in clean()
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value == OTHER_MUNICIPALITY:
-            return None
-        # An id as the list has them: ASCII digits, within a bigint.
-        valid = value.isascii() and value.isdigit() and len(value) <= 18
-        municipality = Municipality.objects.filter(pk=value).first() if valid else None
-        if municipality is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return municipality
+        super().__init__(
+            choices=_all_municipality_choices,
+            queryset=Municipality.objects.all,
+            other=OTHER_MUNICIPALITY,
+            **kwargs,
+        )
 
 
 class SubjectField(forms.ModelMultipleChoiceField):
