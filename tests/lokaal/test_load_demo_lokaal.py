@@ -1,6 +1,7 @@
 """The desk's demo data: candidates through the services, the double-funding hit, the login."""
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from lokaal.management.commands.load_demo_lokaal import DATA_FILE
 from lokaal.models import Case, CaseStatusChange, Match, Room, ShadowingSlot, TimelineEntry
+from lokaal.selectors import overview_period
 from partners.models import Membership
 from portal.models import OutgoingEmail
 
@@ -131,3 +134,17 @@ def test_demo_and_overview_run_on_the_embedded_default(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     intake, has_median, overdue = result.stdout.split()[-3:]
     assert int(intake) == 41 and has_median == "True" and int(overdue) >= 3
+
+
+def test_every_demo_intake_falls_in_the_overview_on_any_day_of_the_year():
+    """The overview counts the calendar months since the first of eleven months ago; the
+    shortest such period (today the first of March) is 334 days, so the demo stays whole."""
+    data = json.loads(DATA_FILE.read_text())
+    this_year = [c["days_ago"] for c in data["candidates"] if c["days_ago"] < 366]
+    day = datetime.date(2027, 1, 1)
+    shortest = min(
+        (today - overview_period(today)).days
+        for today in (day + datetime.timedelta(days=n) for n in range(366))
+    )
+    assert max(this_year) <= shortest
+    assert len(this_year) == 41
