@@ -73,6 +73,10 @@ class MonitoringConfig(AppConfig):
         from .services import figures as figure_services
 
         imports.register(FigureImporter)
+        from portal import api
+
+        api.register_scope("figures:read", _("Read the organisation's figures"), topic=TOPIC)
+        api.register_scope("figures:submit", _("Submit figures"), topic=TOPIC)
         submitters = access.Rule(access.PARTNER_ROLES, topic=TOPIC, label="figures submitters")
         registry.register_nav_item(
             "monitoring-my-figures",

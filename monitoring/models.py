@@ -530,6 +530,35 @@ def monitor_path(instance, filename):
     return f"monitoring/monitors/{instance.start_year}-{instance.end_year}-{instance.pk}.pdf"
 
 
+class FigureBatch(models.Model):
+    """A batch of figures submitted through the API, kept by its client-chosen key so that
+    sending it again changes nothing: the same key and body get the first answer back, the
+    same key with another body is refused. Only batches that were saved are kept."""
+
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.CASCADE, related_name="figure_batches"
+    )
+    key = models.CharField(max_length=100)
+    body_hash = models.CharField(max_length=64)
+    token = models.ForeignKey(
+        "portal.ApiToken", null=True, on_delete=models.SET_NULL, related_name="figure_batches"
+    )
+    year = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="figure_batch_key_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.key}"
+
+
 class Monitor(models.Model):
     """One generated biennial monitoring report (PDF) of a two-year period.
 

@@ -32,6 +32,8 @@ from portal.imports import ImportResourceMixin, cell_text, parse_decimal
 from .models import FigureStatusChange, FigureValue, Indicator
 
 Status = FigureValue.Status
+# What FigureValue.value can hold (18 digits, 4 of them after the point).
+MAX_ABS_VALUE = Decimal(10) ** 14
 
 
 @dataclass
@@ -262,6 +264,12 @@ class FigureResource(ImportResourceMixin, resources.ModelResource):
             value = None
         if value is None and "waarde" not in errors:
             errors["waarde"] = _("Fill in the value.")
+        elif value is not None and not value.is_finite():
+            errors["waarde"] = _("“%(value)s” is not a number.") % {"value": text}
+            value = None
+        elif value is not None and abs(value) >= MAX_ABS_VALUE:
+            errors["waarde"] = _("The value is too large.")
+            value = None
         comment = cell_text(row, "toelichting")
         if value is not None and key is not None:
             messages = check_value(instance.indicator, value)

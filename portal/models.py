@@ -313,3 +313,61 @@ class SiteSettings(SingletonModel):
 
     def __str__(self):
         return str(_("Site settings"))
+
+
+class ApiToken(models.Model):
+    """A key for the partner API, for one organisation (see `portal.api`).
+
+    Only the SHA-256 hash of the key is stored; the key itself is shown once, when the
+    token is made. `prefix` (the key's first characters) lets people tell their tokens
+    apart. A token acts with its maker's rights, checked at every request.
+    """
+
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scopes = models.JSONField(_("scopes"), default=list)
+    prefix = models.CharField(max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_on = models.DateField(_("expires on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, today=None):
+        today = today or timezone.localdate()
+        return self.revoked_at is None and self.expires_on >= today
+
+    @property
+    def state(self):
+        if self.revoked_at is not None:
+            return _("revoked")
+        if self.expires_on < timezone.localdate():
+            return _("expired")
+        return _("active")

@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "csp",
     "import_export",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "partners",
     "lokaal",
     "internships",
@@ -351,6 +354,49 @@ INTERNSHIPS_REPORT_RATE = env("INTERNSHIPS_REPORT_RATE", "5/600")
 INTERNSHIPS_CODE_RATE = env("INTERNSHIPS_CODE_RATE", "10/900")
 INTERNSHIPS_MAX_ATTACHMENTS = env_int("INTERNSHIPS_MAX_ATTACHMENTS", 3)
 INTERNSHIPS_MAX_ATTACHMENT_BYTES = env_int("INTERNSHIPS_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+
+# The partner API (portal.api, /api/v1/): the requests a minute per token and per address
+# without a token ("<count>/<period>": s, min, hour or day), the largest body and batch, the
+# longest a token may live, and the language of its messages.
+API_TOKEN_RATE = env("API_TOKEN_RATE", "60/min")
+API_ANONYMOUS_RATE = env("API_ANONYMOUS_RATE", "30/min")
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
+API_MAX_BATCH_ITEMS = env_int("API_MAX_BATCH_ITEMS", 2000)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 366)
+API_LANGUAGE = "en"
+# The prefix of the throttle's counters in the cache (the tests give each test its own).
+API_THROTTLE_NAMESPACE = "api-throttle"
+# Every API view takes its authentication, permissions, throttle and parser from
+# portal.api.ApiMixin (a default naming portal.api would be a circular import). The defaults
+# here only make sure that no view, the schema's included, accepts a session.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Onderwijsregio Haaglanden partner API",
+    "DESCRIPTION": (
+        "Yearly figures of the partners of the Haaglanden education region: reporting "
+        "rounds, indicator definitions, an organisation's own values and batches of new "
+        "values, and the approved public aggregates. See docs/api.md for a worked example."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # Security. Production (DEBUG=0) gets the settings that `check --deploy` asks for.
 SESSION_COOKIE_HTTPONLY = True

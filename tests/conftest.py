@@ -1,5 +1,7 @@
 """The named cast of users every test module can ask for, and clients logged in as them."""
 
+import uuid
+
 import pytest
 from django.test import Client
 
@@ -135,6 +137,12 @@ def fresh_public_pages():
     from portal.cache import invalidate
 
     invalidate()
+
+
+@pytest.fixture(autouse=True)
+def own_api_throttle(settings):
+    """Each test counts API requests afresh: the counters are in the shared cache."""
+    settings.API_THROTTLE_NAMESPACE = f"api-throttle-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(autouse=True)

@@ -294,6 +294,9 @@ KWARGS = {
 IMPORT_VIEWS = {"import-upload", "import-preview", "import-template"}
 UPLOADER_ONLY = {"import-preview"}
 LOGIN_DOORS = ("/accounts/login/", "/admin/login/")
+# The API answers to tokens only: a session, even the programme team's, gets 401 there,
+# except on the schema, its documentation and the open data.
+OPEN_API = {"api-schema", "api-docs", "api-open-data-figures", "api-open-data-indicators"}
 
 
 def own_patterns():
@@ -336,7 +339,9 @@ def outcome(response):
         door in response["Location"] for door in LOGIN_DOORS
     ):
         return "login"
-    return {403: "forbidden", 404: "not_found", 405: "method"}.get(response.status_code, "ok")
+    return {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method"}.get(
+        response.status_code, "ok"
+    )
 
 
 @pytest.mark.django_db
@@ -400,11 +405,13 @@ def sample_path(route, objects):
 
 
 def all_patterns(objects):
-    """(name, url, rule, kind) of every URL pattern: 'own', 'admin' or 'allauth'."""
+    """(name, url, rule, kind) of every URL pattern: 'own', 'admin', 'allauth' or 'api'."""
     for name, route, callback in walk():
         rule = rule_of(name, callback, route, objects)
         if route.startswith("admin/"):
             yield name, sample_path(route, objects), rule, "admin"
+        elif route.startswith("api/"):
+            yield name, sample_path(route, objects), rule, "api"
         elif getattr(callback, "__module__", "").startswith("allauth."):
             yield name, sample_path(route, objects), rule, "allauth"
         elif name in ("set_language",):
@@ -448,6 +455,9 @@ def request(client, user, token, method, url):
 
 def judge(kind, rule, role, name, got):
     """None when `got` matches the rule, else what was expected."""
+    if kind == "api":
+        want = "ok" if name in OPEN_API else "unauthorized"
+        return None if got == want else want
     if kind == "own":
         want = expected(rule, role, name)
         return None if got == want else want
@@ -518,7 +528,8 @@ def test_the_matrix_covers_allauth_the_admin_and_the_import_views(objects):
     names = {name for _kind, name in kinds}
     assert {"account_login", "account_logout", "mfa_index"} <= names
     assert {"admin:index", "admin:partners_organisation_change", "admin:logout"} <= names
-    assert {kind for kind, _name in kinds} == {"own", "admin", "allauth"}
+    assert {"api-batches", "api-figures", "api-schema"} <= names
+    assert {kind for kind, _name in kinds} == {"own", "admin", "allauth", "api"}
 
 
 # Objects through their organisation, and topic roles ------------------------------------
