@@ -34,6 +34,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, parsers, permissions, status, throttling, views
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -295,6 +296,19 @@ def _language(request):
     return "nl" if first.startswith("nl") else settings.API_LANGUAGE
 
 
+class ApiSchema(AutoSchema):
+    """drf-spectacular's schema, with the scope an operation needs as `x-required-scope`."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        scopes = getattr(self.view, "required_scopes", None)
+        if isinstance(scopes, dict):
+            scopes = scopes.get(self.method, scopes.get("*"))
+        if operation is not None and scopes:
+            operation["x-required-scope"] = scopes
+        return operation
+
+
 class ApiMixin:
     """For every API view (with views.APIView or a generic view): token authentication,
     scopes, throttling, JSON, and the API's language."""
@@ -303,6 +317,7 @@ class ApiMixin:
     permission_classes = [HasScopes]
     throttle_classes = [TokenRateThrottle]
     parser_classes = [SizeLimitedJSONParser]
+    schema = ApiSchema()
     required_scopes = None
     # For portal.access: the API has its own checks, not the portal's roles.
     access_rule = access.Rule(label="api")

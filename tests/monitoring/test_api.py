@@ -451,12 +451,18 @@ def test_the_schema_is_valid_openapi_3():
     assert "/api/v1/batches/" in schema["paths"]
 
 
-def test_the_documentation_page_has_no_inline_script():
-    response = Client().get("/api/v1/docs/")
+def test_the_documentation_page_renders_the_schema_without_inline_script():
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html) == []
     assert "Content-Security-Policy" in response.headers
+    # Each operation with the scope it needs, the batch's fields and the answers' objects.
+    assert "<code>POST /api/v1/batches/</code>" in html
+    assert "Needs a token with the scope <code>figures:submit</code>." in html
+    assert "No token needed." in html  # the open data
+    assert "<code>batch_key</code>" in html and "<code>rejection_reason</code>" in html
+    assert 'href="#object-batchresult"' in html
 
 
 def test_every_path_in_the_schema_hides_the_other_organisations_data(
