@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 import internships.selectors
 import lokaal.selectors
+import partners.selectors
 from portal.suppression import suppress_counts, suppress_table
 
 from .models import Activity, FigureValue, Indicator
@@ -649,9 +650,35 @@ def dashboard(*, filters, public=True, today=None):
         "agendas": agenda_progress(public=public),
         "desk": desk_funnel(today=today),
         "internships": internship_figures(today=today),
+        "partner_counts": registry_partner_counts(),
         "source_totals": printed_totals,
         "statuses": statuses,
     }
+
+
+PARTNER_INDICATORS = {"boards": "partner-besturen", "locations": "partner-vestigingen"}
+
+
+def registry_partner_counts():
+    """Per sector, the partner boards and locations the registry holds, synced from DUO's
+    register, beside the latest approved figure of the indicators partner-besturen and
+    partner-vestigingen (seed 004 printed DUO's 2025 counts)."""
+    printed = {}
+    values = FigureValue.objects.filter(
+        indicator__code__in=PARTNER_INDICATORS.values(),
+        organisation=None,
+        status__in=PUBLIC_STATUSES,
+    ).values_list("indicator__code", "sector", "year", "value", "source_note")
+    for code, sector, year, value, note in values.order_by("year"):
+        printed[(code, sector)] = (year, _count(value), note)
+    rows = []
+    for counts in partners.selectors.register_partner_counts():
+        row = {"sector": counts["sector"], "label": counts["label"]}
+        for key, code in PARTNER_INDICATORS.items():
+            year, value, note = printed.get((code, counts["sector"]), (None, None, ""))
+            row[key] = {"registry": counts[key], "printed": value, "year": year, "source": note}
+        rows.append(row)
+    return rows
 
 
 def chart_figures(code, *, filters, public=True):

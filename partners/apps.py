@@ -132,10 +132,14 @@ class PartnersConfig(AppConfig):
         )
 
     def _register_importers(self):
-        """The organisation and signature imports, on the portal's import pages."""
+        """The organisation and signature imports and the DUO register syncs, on the
+        portal's import pages."""
         from portal import imports
 
+        from .duo import duo_importers
         from .importers import OrganisationImporter, SignatureImporter
 
         imports.register(OrganisationImporter)
         imports.register(SignatureImporter)
+        for importer in duo_importers():
+            imports.register(importer)

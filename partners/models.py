@@ -108,10 +108,16 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # What DUO's register said when the portal last took its values over (see
+    # partners.duo): the base that tells a register change from a partner's own edit.
+    register_values = models.JSONField(default=dict, blank=True, editable=False)
+    register_synced_at = models.DateTimeField(
+        _("last synced with DUO"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "register_synced_at"])
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +161,36 @@ class Organisation(models.Model):
             raise ValidationError({"parent": _("An organisation cannot belong to itself.")})
         if self.parent_id and self.parent.kind != self.Kind.SCHOOL_BOARD:
             raise ValidationError({"parent": _("Choose a school board as the board.")})
+
+
+class RegisterSync(models.Model):
+    """One confirmed sync with a DUO register file (see partners.duo).
+
+    `board_numbers` are the boards of the region's locations in a locations file: a board
+    seated outside the region that runs schools in it belongs to the region too.
+    """
+
+    importer = models.CharField(_("file"), max_length=32)
+    file_name = models.CharField(_("file name"), max_length=255)
+    synced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("synced by"),
+    )
+    synced_at = models.DateTimeField(_("synced at"), default=timezone.now)
+    board_numbers = models.JSONField(default=list, blank=True)
+    applied = models.JSONField(_("applied"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-synced_at"]
+        get_latest_by = "synced_at"
+        verbose_name = _("DUO sync")
+        verbose_name_plural = _("DUO syncs")
+
+    def __str__(self):
+        return f"{self.importer} {self.synced_at:%Y-%m-%d %H:%M}"
 
 
 class Contact(models.Model):

@@ -1,7 +1,8 @@
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
-from .models import Agreement, Contact, Organisation, Signature
+from .models import Agreement, Contact, Organisation, Sector, Signature
 
 
 def organisations_for_list():
@@ -93,3 +94,29 @@ def agreements_with_counts():
             "signatures", filter=Q(signatures__status=Signature.Status.WITHDRAWN)
         ),
     )
+
+
+def register_partner_counts(sectors=("po", "vo", "mbo")):
+    """Per sector, the region's school boards and locations in the registry as synced from
+    DUO's register (partners.duo): the active locations in the region's municipalities and
+    the boards that run them. One query."""
+    counted = {
+        row["sector"]: row
+        for row in Organisation.objects.filter(
+            kind=Organisation.Kind.SCHOOL_LOCATION,
+            active=True,
+            municipality__in_region=True,
+            register_values__sector__in=sectors,
+        )
+        .values(sector=KT("register_values__sector"))
+        .annotate(locations=Count("pk"), boards=Count("parent", distinct=True))
+    }
+    return [
+        {
+            "sector": code,
+            "label": Sector.Code(code).label,
+            "boards": counted.get(code, {}).get("boards", 0),
+            "locations": counted.get(code, {}).get("locations", 0),
+        }
+        for code in sectors
+    ]

@@ -652,6 +652,10 @@ class Importer:
     required_columns = ()
     max_rows = MAX_ROWS
     done_url_name = ""
+    per_row = False  # True: the preview lets the user pick rows (see portal.sync)
+    offers_template = True
+    preview_template = "portal/import_preview.html"
+    intro = ""  # the upload page's lead text; empty: the text for spreadsheet imports
 
     def scope(self, user):
         """What the resource may touch for `user` (e.g. one organisation); None: everything."""
@@ -701,8 +705,11 @@ class Importer:
     def dry_run(self, stashed):
         return self._import(stashed, dry_run=True)[0]
 
-    def confirm(self, stashed):
-        """Import everything or nothing. Returns the Preview of what was done."""
+    def confirm(self, stashed, selected=None):
+        """Import everything or nothing. Returns the Preview of what was done.
+
+        `selected` (row ids the user ticked) is for importers with `per_row`.
+        """
         with transaction.atomic():
             preview, resource = self._import(stashed, dry_run=False)
             if not preview.has_errors:
@@ -711,6 +718,9 @@ class Importer:
                 # that whatever listens (the public-page cache) learns of the import.
                 post_import.send(sender=type(self), model=resource._meta.model)
         return preview
+
+    def done_message(self, preview):
+        return _("Imported: %(new)s new, %(update)s changed, %(skip)s unchanged.") % preview.totals
 
     def template_response(self, file_format):
         """A file to fill in: the column names, a row of accepted values, an example row."""

@@ -181,13 +181,19 @@ def import_preview(request, importer, pk):
     importer = _importer_for_user(request, importer)
     stashed = get_object_or_404(ImportUpload, pk=pk, user=request.user, importer=importer.key)
     if request.method == "POST":
-        preview = importer.confirm(stashed)
+        selected = None
+        if importer.per_row and request.POST.get("apply") == "selected":
+            selected = set(request.POST.getlist("row"))
+        if selected == set():
+            messages.error(request, _("Tick the rows to apply, or apply all rows at once."))
+            return redirect("import-preview", importer=importer.key, pk=stashed.pk)
+        try:
+            preview = importer.confirm(stashed, selected=selected)
+        except imports.ImportFileError as error:
+            messages.error(request, str(error))
+            return redirect("import-upload", importer=importer.key)
         if not preview.has_errors:
-            messages.success(
-                request,
-                _("Imported: %(new)s new, %(update)s changed, %(skip)s unchanged.")
-                % preview.totals,
-            )
+            messages.success(request, importer.done_message(preview))
             return redirect(importer.done_url_name)
         messages.error(request, _("Nothing has been imported: correct the rows marked wrong."))
     else:
@@ -198,7 +204,7 @@ def import_preview(request, importer, pk):
             return redirect("import-upload", importer=importer.key)
     return render(
         request,
-        "portal/import_preview.html",
+        importer.preview_template,
         {"importer": importer, "stashed": stashed, "preview": preview},
     )
 
@@ -206,6 +212,6 @@ def import_preview(request, importer, pk):
 @access.login_required
 def import_template(request, importer, file_format):
     importer = _importer_for_user(request, importer)
-    if file_format not in ("csv", "xlsx"):
+    if file_format not in ("csv", "xlsx") or not importer.offers_template:
         raise Http404
     return importer.template_response(file_format)

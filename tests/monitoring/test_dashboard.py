@@ -380,7 +380,9 @@ def test_dashboard_query_count_does_not_grow_with_the_data(url_name, client, pro
         assert client.get(url).status_code == 200
 
     assert len(large) == len(small)
-    assert len(large) <= 12
+    # The session and user of the team's page, the figures, agendas, desk, internships and
+    # the registry's partner counts beside the printed ones (two).
+    assert len(large) <= 14
 
 
 def test_internship_period_is_the_last_two_years():
@@ -522,3 +524,28 @@ def test_a_printed_total_is_shown_beside_the_computed_one_with_the_difference(cl
     assert printed not in [indicator for indicator, *_rest in response.context["overview"]]
     html = response.content.decode()
     assert "Computed from the rows" in html and "Printed in the source" in html
+
+
+def test_the_registry_counts_partners_beside_the_figure_the_source_printed(client):
+    boards = indicator("partner-besturen", unit="boards")
+    value(boards, 2025, 44, area="Haaglanden", sector="po")
+    delft = Municipality.objects.create(name="Delft")
+    leiden = Municipality.objects.create(name="Leiden", in_region=False)
+    board = OrganisationFactory(name="Stichting Voorbeeld Delft", board_number="90001")
+    location = {"kind": "school_location", "parent": board, "register_values": {"sector": "po"}}
+    OrganisationFactory(name="School 1", brin="99AA00", municipality=delft, **location)
+    OrganisationFactory(name="School 2", brin="99AA01", municipality=delft, **location)
+    OrganisationFactory(name="School 3", brin="99AA02", municipality=leiden, **location)
+    OrganisationFactory(
+        name="School 4", brin="99AA03", municipality=delft, active=False, **location
+    )
+
+    response = client.get("/cijfers/")
+
+    po = next(row for row in response.context["partner_counts"] if row["sector"] == "po")
+    assert po["boards"] == {"registry": 1, "printed": 44, "year": 2025, "source": ""}
+    assert po["locations"]["registry"] == 2
+    assert po["locations"]["printed"] is None
+    html = response.content.decode()
+    assert 'id="table-partner-counts"' in html
+    assert "44 (2025)" in html
