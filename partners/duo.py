@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import access
-from portal.imports import Column, ImportFileError
+from portal.imports import Column, ImportFileError, cell_text
 from portal.sync import Entry, SyncImporter, require_columns
 
 from .models import Municipality, Organisation, RegisterSync, Sector
@@ -158,6 +158,8 @@ class DuoImporter(SyncImporter):
     def check_layout(self, headers):
         headers = read_headers(headers)
         found = identify(headers)
+        if found == "mbo" and self.layout.marker:
+            found = None  # no sector's column: say which one is missing
         if found is not None and found != self.layout.key:
             raise ImportFileError(
                 _("This file is %(found)s, not %(expected)s. Upload it under “%(title)s”.")
@@ -167,7 +169,8 @@ class DuoImporter(SyncImporter):
                     "title": get_duo_importer(found).title,
                 }
             )
-        require_columns(headers, self.layout.columns, what=self.layout.title)
+        required = self.layout.columns + ((self.layout.marker,) if self.layout.marker else ())
+        require_columns(headers, required, what=self.layout.title)
 
     # The comparison
 
@@ -295,16 +298,16 @@ class LocationsImporter(DuoImporter):
         numbers = dataset.row_numbers
         for number, row in zip(numbers, dataset.dict, strict=True):
             municipality = ctx.municipalities.find(
-                row.get("gemeentenummer", ""), row["gemeentenaam"]
+                cell_text(row, "gemeentenummer"), cell_text(row, "gemeentenaam")
             )
             if municipality is None or not municipality.in_region:
                 outside += 1
                 continue
-            code = str(row["vestigingscode"]).strip().upper()
-            board = board_number(row["bevoegd gezag nummer"])
-            name = " ".join(str(row["vestigingsnaam"]).split())
+            code = cell_text(row, "vestigingscode").upper()
+            board = board_number(cell_text(row, "bevoegd gezag nummer"))
+            name = " ".join(cell_text(row, "vestigingsnaam").split())
             entry = Entry(number=number, key=code, values={}, shown={"name": name or code})
-            entry.place = str(row.get("plaatsnaam", "")).strip()
+            entry.place = cell_text(row, "plaatsnaam")
             if not LOCATION_CODE.match(code):
                 entry.messages.append(
                     _("“%(code)s” is not a location code (two digits, two letters, two digits).")
@@ -400,15 +403,15 @@ class BoardsImporter(DuoImporter):
                 known.update(latest.board_numbers)
         entries, outside, seen = [], 0, {}
         for number, row in zip(dataset.row_numbers, dataset.dict, strict=True):
-            code = board_number(row["bevoegd gezag nummer"])
+            code = board_number(cell_text(row, "bevoegd gezag nummer"))
             municipality = ctx.municipalities.find(
-                row.get("gemeentenummer", ""), row["gemeentenaam"]
+                cell_text(row, "gemeentenummer"), cell_text(row, "gemeentenaam")
             )
             in_region = municipality is not None and municipality.in_region
             if code not in known and not in_region:
                 outside += 1
                 continue
-            name = " ".join(str(row["bevoegd gezag naam"]).split())
+            name = " ".join(cell_text(row, "bevoegd gezag naam").split())
             entry = Entry(number=number, key=code, values={}, shown={"name": name or code})
             entry.place = str(ctx.municipalities.names.get(getattr(municipality, "pk", None), ""))
             if not BOARD_NUMBER.match(code):

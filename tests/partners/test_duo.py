@@ -1,5 +1,6 @@
 """The registry kept true to DUO's register: matching, the region, conflicts, bad files."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -328,6 +329,35 @@ def test_a_file_in_an_unreadable_encoding_is_refused(programme_client, region):
     assert "could not be read" in response.content.decode()
 
 
+def test_a_locations_file_without_its_sectors_column_names_the_column(programme_client, region):
+    content = (
+        b"BEVOEGD GEZAG NUMMER;INSTELLINGSCODE;VESTIGINGSCODE;VESTIGINGSNAAM;GEMEENTENAAM\r\n"
+        b"90007;99AB;99AB00;De Delftse Hout;DELFT\r\n"
+    )
+
+    response = upload(programme_client, "duo-po", content)
+
+    assert "these columns are missing: SOORT PRIMAIR ONDERWIJS" in response.content.decode()
+
+
+def test_a_workbook_with_number_cells_is_read(programme_client, region):
+    from openpyxl import Workbook
+
+    synced_board(region, "90007", "Stichting Openbaar Onderwijs Voorbeeldstad")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["BEVOEGD GEZAG NUMMER", "INSTELLINGSCODE", "VESTIGINGSCODE", "VESTIGINGSNAAM"])
+    sheet["E1"], sheet["F1"], sheet["G1"] = "GEMEENTENUMMER", "GEMEENTENAAM", "ONDERWIJSSTRUCTUUR"
+    sheet.append([90007, "99AB", "99AB00", "Delfts Lyceum", 503, "DELFT", "HAVO"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    response = upload(programme_client, "duo-vo", buffer.getvalue(), "vo.xlsx")
+
+    preview = programme_client.get(response.url).context["preview"]
+    assert rows_by_key(preview)["99AB00"].kind == "new"
+
+
 def test_older_column_names_are_read(programme_client, region):
     synced_board(region, "90007", "Stichting Openbaar Onderwijs Voorbeeldstad")
     content = (
@@ -379,3 +409,10 @@ def test_every_importer_of_duo_is_registered():
     keys = {"duo-boards", "duo-po", "duo-vo", "duo-mbo"}
     assert all(imports.get_importer(key).per_row for key in keys)
     assert Sector.objects.filter(code__in=["po", "vo", "mbo"]).count() == 3
+
+
+def test_the_organisation_list_leads_to_the_syncs(programme_client):
+    page = programme_client.get(reverse("partners-organisation-list")).content.decode()
+
+    for key in ("duo-boards", "duo-po", "duo-vo", "duo-mbo"):
+        assert reverse("import-upload", args=[key]) in page
