@@ -10,7 +10,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from allauth.mfa.signals import authenticator_removed
 
-        from portal import retention
+        from portal import registry, retention
         from portal.middleware import forget_totp
 
         authenticator_removed.connect(forget_totp, dispatch_uid="portal-forget-totp")
@@ -22,7 +22,16 @@ class PortalConfig(AppConfig):
         # The footer and contact details of the public pages come from the site settings.
         cache.register(SiteSettings)
 
-        from portal.models import AccessLog, ImportUpload, Invitation, OutgoingEmail
+        from portal.models import AccessLog, ApiToken, ImportUpload, Invitation, OutgoingEmail
+
+        registry.register_audited_model(
+            ApiToken,
+            related=["organisation"],
+            label=lambda r: (
+                _("API token “%(name)s” of %(organisation)s")
+                % {"name": r.name, "organisation": r.organisation}
+            ),
+        )
 
         retention.register(
             "outgoing_email",
@@ -69,6 +78,13 @@ class PortalConfig(AppConfig):
         )
         registry.register_nav_item(
             "invitations", url_name="invitation-list", label=_("Invitations"), rule=staff, order=80
+        )
+        registry.register_nav_item(
+            "api-tokens",
+            url_name="portal-token-list",
+            label=_("API tokens"),
+            rule=access.Rule([access.PROGRAMME_TEAM, access.PARTNER_EDITOR]),
+            order=85,
         )
         registry.register_nav_item(
             "audit", url_name="audit-trail", label=_("Audit trail"), rule=staff, order=90

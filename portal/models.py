@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 from solo.models import SingletonModel
 
 from portal.workdays import add_working_days
@@ -351,6 +352,10 @@ class ApiToken(models.Model):
         related_name="+",
         verbose_name=_("revoked by"),
     )
+
+    # Making and revoking a token are in the audit trail; use is not (it would be a row a
+    # minute).
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("loket/", include("lokaal.urls")),
     path("stages/", include("internships.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("api-sleutels/", include("portal.token_urls")),
     path("api/v1/", include("portal.api_urls")),
     path("", include("monitoring.public_urls")),
     path("", include("partners.urls")),

@@ -211,6 +211,7 @@ def objects(
         "pk:upload": upload.pk,
         "slug": agreement.slug,
         "token": invitation.token,
+        "pk:api_token": api_token_for(organisation, programme_user),
         "content_type": ContentType.objects.get_for_model(Organisation).pk,
         "year": 2025,
         "importer": "organisations",
@@ -286,7 +287,28 @@ KWARGS = {
     "monitoring-monitor-download": ["pk:monitor"],
     "monitoring-monitor-publish": ["pk:monitor"],
     "monitoring-public-monitor": ["pk:monitor"],
+    "portal-token-revoke": ["pk:api_token"],
 }
+
+
+def api_token_for(organisation, user):
+    import datetime
+
+    from portal import api
+
+    token, _key = api.issue_token(
+        organisation=organisation,
+        name="Access matrix",
+        scopes=["figures:read"],
+        expires_on=datetime.date.today() + datetime.timedelta(days=30),
+        created_by=user,
+    )
+    return token.pk
+
+
+# The token pages are open to every logged-in user and then ask whether the user may give
+# a token a scope: the programme team, or a topic role that nobody in the cast holds.
+TOKEN_VIEWS = {"portal-token-create": "forbidden", "portal-token-revoke": "not_found"}
 
 
 # The import views are open to any logged-in user and then apply the importer's own rule;
@@ -321,6 +343,8 @@ def expected(rule, role, name):
     effective = "partner_editor" if role == "other_partner" else role
     if effective not in rule.roles:
         return "forbidden"
+    if name in TOKEN_VIEWS and effective != "programme_team":
+        return TOKEN_VIEWS[name]
     if rule.topic is not None and effective != "programme_team":
         return "forbidden"  # nobody in the cast holds a topic role
     scoped = any(":" in key for key in KWARGS.get(name, []))
