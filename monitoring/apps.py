@@ -77,6 +77,14 @@ class MonitoringConfig(AppConfig):
 
         api.register_scope("figures:read", _("Read the organisation's figures"), topic=TOPIC)
         api.register_scope("figures:submit", _("Submit figures"), topic=TOPIC)
+        # The token pages (portal.token_views) are for whoever may give a token a scope.
+        registry.register_nav_item(
+            "api-tokens",
+            url_name="portal-token-list",
+            label=_("API tokens"),
+            rule=access.Rule([access.PROGRAMME_TEAM, *access.PARTNER_ROLES], topic=TOPIC),
+            order=85,
+        )
         submitters = access.Rule(access.PARTNER_ROLES, topic=TOPIC, label="figures submitters")
         registry.register_nav_item(
             "monitoring-my-figures",

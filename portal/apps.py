@@ -80,12 +80,5 @@ class PortalConfig(AppConfig):
             "invitations", url_name="invitation-list", label=_("Invitations"), rule=staff, order=80
         )
         registry.register_nav_item(
-            "api-tokens",
-            url_name="portal-token-list",
-            label=_("API tokens"),
-            rule=access.Rule([access.PROGRAMME_TEAM, access.PARTNER_EDITOR]),
-            order=85,
-        )
-        registry.register_nav_item(
             "audit", url_name="audit-trail", label=_("Audit trail"), rule=staff, order=90
         )

@@ -194,3 +194,16 @@ def test_making_and_revoking_are_in_the_audit_trail(programme_client, organisati
     assert all(record.history_user.email == "programma@example.org" for record in history)
     page = programme_client.get(reverse("audit-trail")).content.decode()
     assert "Roostersysteem" in page
+
+
+def test_the_menu_leads_to_the_tokens_only_those_who_may_make_them(
+    submitter_client, editor_client, programme_client
+):
+    url = reverse("portal-token-list")
+    for client, shown in [
+        (submitter_client, True),
+        (editor_client, False),
+        (programme_client, True),
+    ]:
+        page = client.get(reverse("dashboard")).content.decode()
+        assert (f'href="{url}"' in page) is shown
