@@ -439,8 +439,14 @@ class BoardsImporter(DuoImporter):
 
     def gone(self, ctx):
         # DUO publishes the boards per sector, so a board missing from one file may be in
-        # another: a closed board shows as its locations leaving the register.
-        return []
+        # another: only a synced board that runs no active location any more is gone.
+        return (
+            Organisation.objects.filter(kind=Organisation.Kind.SCHOOL_BOARD, active=True)
+            .exclude(board_number="")
+            .exclude(register_values={})
+            .exclude(locations__active=True)
+            .order_by("name")
+        )
 
     def create(self, entry, ctx):
         obj = Organisation(

@@ -41,9 +41,9 @@ def token_create(request):
     if request.method == "POST" and form.is_valid():
         token, key = api.issue_token(created_by=request.user, **form.cleaned_data)
         response = render(request, "portal/token_created.html", {"token": token, "key": key})
-        # The key is shown once: no cache, no back button showing it again.
+        # The key is shown once: no cache, no back button showing it again (Django's never-
+        # cache headers include no-store).
         add_never_cache_headers(response)
-        response["Cache-Control"] += ", no-store"
         return response
     return render(request, "portal/token_form.html", {"form": form})
 

@@ -264,6 +264,30 @@ def test_a_moved_location_and_a_closed_school(programme_client, region):
     assert closed.active is False  # kept, marked inactive
 
 
+def test_a_synced_board_with_no_schools_left_that_the_file_lacks_is_gone(programme_client, region):
+    closed = synced_board(region, "90010", "Stichting Opgeheven")
+    running = synced_board(region, "90011", "Stichting Elders Bekend")
+    OrganisationFactory(
+        name="School van Elders",
+        kind=Organisation.Kind.SCHOOL_LOCATION,
+        brin="99ZZ00",
+        parent=running,
+        municipality=region["Delft"],
+    )
+    typed = OrganisationFactory(name="Stichting Zonder Sync", board_number="90012")
+
+    url, preview = preview_of(programme_client, "duo-boards", "besturen.csv")
+    rows = rows_by_key(preview)
+    assert rows["90010"].kind == "gone"
+    assert "90011" not in rows  # runs a school: it may be in another sector's file
+    assert "90012" not in rows  # never synced
+
+    apply(programme_client, url)
+    closed.refresh_from_db()
+    typed.refresh_from_db()
+    assert closed.active is False and typed.active is True
+
+
 def test_a_register_name_another_organisation_has_gets_its_place(programme_client, region):
     OrganisationFactory(name="Kindcentrum De Bron", kind=Organisation.Kind.CHILDCARE)
     synced_board(region, "90009", "Stichting Kindcentra Rijswijk")

@@ -54,6 +54,7 @@ def test_the_key_is_shown_once_and_only_its_hash_is_kept(programme_client, organ
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     key = shown_key(response)
+    assert response.content.decode().count(key) == 1
     token = ApiToken.objects.get()
     assert token.key_hash == api.hash_key(key)
     assert key not in str(ApiToken.objects.values().get())
@@ -75,7 +76,7 @@ def test_a_figures_submitter_makes_tokens_for_their_own_organisation_only(
     assert ApiToken.objects.get().organisation == organisation
 
 
-def test_a_scope_the_maker_may_not_give_is_refused(client, organisation):
+def test_an_organisation_where_the_maker_may_give_no_scope_is_refused(client, organisation):
     # The figures submitter of a second organisation is an editor here without the topic.
     other = OrganisationFactory(name="Stichting Tweede")
     user = MembershipFactory(
@@ -88,6 +89,21 @@ def test_a_scope_the_maker_may_not_give_is_refused(client, organisation):
 
     assert "Select a valid choice" in response.content.decode()
     assert not ApiToken.objects.exists()
+
+
+def test_a_scope_the_maker_may_not_give_is_refused(submitter_client, organisation, monkeypatch):
+    # A scope of another topic role, which the figures submitter does not hold.
+    monkeypatch.setitem(
+        api._scopes, "reports:read", api.Scope("reports:read", "Reports", "internship_reports")
+    )
+
+    response = make(submitter_client, organisation, scopes=["figures:read", "reports:read"])
+
+    assert response.status_code == 200
+    assert "You may not give a token of" in response.content.decode()
+    assert not ApiToken.objects.exists()
+    make(submitter_client, organisation, scopes=["figures:read"])
+    assert ApiToken.objects.get().scopes == ["figures:read"]
 
 
 @pytest.mark.parametrize(
