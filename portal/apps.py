@@ -28,7 +28,7 @@ class PortalConfig(AppConfig):
             ApiToken,
             related=["organisation"],
             label=lambda r: (
-                _("API token “%(name)s” of %(organisation)s")
+                _("“%(name)s” of %(organisation)s")
                 % {"name": r.name, "organisation": r.organisation}
             ),
         )

@@ -200,7 +200,7 @@ def test_visitors_are_sent_to_log_in(client):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_making_and_revoking_are_in_the_audit_trail(programme_client, organisation):
+def test_making_and_revoking_are_in_the_audit_trail(programme_client, programme_user, organisation):
     make(programme_client, organisation, name="Roostersysteem")
     token = ApiToken.objects.get()
     programme_client.post(reverse("portal-token-revoke", args=[token.pk]))
@@ -209,7 +209,10 @@ def test_making_and_revoking_are_in_the_audit_trail(programme_client, organisati
     assert [record.history_type for record in history] == ["+", "~"]
     assert all(record.history_user.email == "programma@example.org" for record in history)
     page = programme_client.get(reverse("audit-trail")).content.decode()
-    assert "Roostersysteem" in page
+    rows = [row for row in page.split("<tr>")[1:] if "Roostersysteem" in row]
+    assert len(rows) == 2
+    assert "changed" in rows[0] and "created" in rows[1]
+    assert all(str(programme_user) in row for row in rows)
 
 
 def test_the_menu_leads_to_the_tokens_only_those_who_may_make_them(
