@@ -374,12 +374,16 @@ class LocationsImporter(DuoImporter):
     def finish(self, rows, applied, stashed, ctx):
         sector = Sector.objects.filter(code=self.sector).first()
         if sector is not None:
-            located = Organisation.objects.filter(pk__in=ctx.synced)
-            for obj in located:
-                obj.sectors.add(sector)
-            boards = Organisation.objects.filter(pk__in=located.values("parent"))
-            for board in boards:
-                board.sectors.add(sector)
+            # The synced locations and their boards are in the sector: one insert.
+            boards = Organisation.objects.filter(pk__in=ctx.synced).values_list("parent", flat=True)
+            through = Organisation.sectors.through
+            through.objects.bulk_create(
+                [
+                    through(organisation_id=pk, sector_id=sector.pk)
+                    for pk in {*ctx.synced, *boards} - {None}
+                ],
+                ignore_conflicts=True,
+            )
         super().finish(rows, applied, stashed, ctx)
 
 
