@@ -182,9 +182,12 @@ class DuoImporter(SyncImporter):
         return ctx
 
     def match(self, entries, ctx):
-        codes = [entry.key for entry in entries]
-        found = Organisation.objects.filter(**{f"{self.code_field}__in": codes})
-        return {getattr(obj, self.code_field): obj for obj in found}
+        # Asked by settle_names and by the comparison: loaded once per comparison.
+        if getattr(ctx, "matched", None) is None:
+            codes = [entry.key for entry in entries]
+            found = Organisation.objects.filter(**{f"{self.code_field}__in": codes})
+            ctx.matched = {getattr(obj, self.code_field): obj for obj in found}
+        return ctx.matched
 
     def link_candidate(self, entry, ctx):
         return entry.link
@@ -283,16 +286,13 @@ class LocationsImporter(DuoImporter):
         self.key = f"duo-{sector}"
 
     def entries(self, dataset, ctx):
-        boards = dict(
-            Organisation.objects.filter(kind=Organisation.Kind.SCHOOL_BOARD)
-            .exclude(board_number="")
-            .values_list("board_number", "pk")
-        )
-        ctx.board_names = dict(
-            Organisation.objects.filter(kind=Organisation.Kind.SCHOOL_BOARD).values_list(
-                "pk", "name"
-            )
-        )
+        boards, ctx.board_names = {}, {}
+        for pk, number, name in Organisation.objects.filter(
+            kind=Organisation.Kind.SCHOOL_BOARD
+        ).values_list("pk", "board_number", "name"):
+            ctx.board_names[pk] = name
+            if number:
+                boards[number] = pk
         ctx.board_numbers = set()
         entries, outside, seen = [], 0, {}
         numbers = dataset.row_numbers
@@ -397,7 +397,6 @@ class BoardsImporter(DuoImporter):
     fields = {"name": gettext_lazy("name"), "municipality": gettext_lazy("municipality")}
 
     def entries(self, dataset, ctx):
-        ctx.board_names = {}
         known = set(
             Organisation.objects.exclude(board_number="").values_list("board_number", flat=True)
         )

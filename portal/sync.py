@@ -18,6 +18,7 @@ Subclasses describe the register (see the hooks below); `partners.duo` is the ex
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -149,7 +150,7 @@ class SyncImporter(Importer):
     # The comparison
 
     def context(self):
-        return type("SyncContext", (), {})()
+        return SimpleNamespace()
 
     def compare(self, dataset, ctx):
         entries, outside = self.entries(dataset, ctx)
